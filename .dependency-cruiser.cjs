@@ -21,13 +21,14 @@ const forbidden = [
     comment: 'import another package by its name (@chuk/x), never its files',
     severity: 'error',
     from: { path: '^packages/([^/]+)/' },
-    to: { path: '^packages/([^/]+)/', pathNot: '^packages/$1/' },
+    to: { dependencyTypes: ['local'], path: '^packages/([^/]+)/', pathNot: '^packages/$1/' },
   },
+  { name: 'no-unresolvable', comment: 'every import resolves (also catches imports of files a package does not export)', severity: 'error', from: {}, to: { couldNotResolve: true } },
   {
     name: 'examples-use-public-entry-points',
     severity: 'error',
     from: { path: '^(examples|bench)/' },
-    to: { path: '^packages/[^/]+/(?!src/(index|testing/index|fs/index)\\.ts$)' },
+    to: { dependencyTypes: ['local'], path: '^packages/' },
   },
   {
     name: 'core-has-no-node-builtins',
