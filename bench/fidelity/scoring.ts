@@ -1,0 +1,164 @@
+/**
+ * Scoring of one probe (../../../shared/bench/fidelity.md, "What is measured").
+ *
+ * - Evidence is what the model may answer from: every message of the context with the VM's
+ *   `<VM:RULES>` and `<VM:MANIFEST_JSON>` blocks removed (manifest hints are discovery metadata, the
+ *   rules forbid answering from them). Direct recall: the answer string is in the evidence.
+ * - Within one fault: not direct, but a page named by the manifest of that context or by one real
+ *   `search_pages` call with the probe's key words, chosen from its hint the way a model would, and
+ *   loaded with one real `page_fault` call, returns content that holds the answer.
+ * - Stale exposure (corrections): the stale value is in the evidence and the corrected one is not.
+ */
+import type { Fact, FactKind } from './conversation.js';
+import type { ContextMessage, VmToolAccess } from './configs/types.js';
+import { countMessagesTokens } from './tokens.js';
+
+const RULES_BLOCK = /<VM:RULES>[\s\S]*?<\/VM:RULES>/g;
+const MANIFEST_BLOCK = /<VM:MANIFEST_JSON>\s*([\s\S]*?)\s*<\/VM:MANIFEST_JSON>/g;
+export const PAGE_FAULT = 'page_fault';
+export const SEARCH_PAGES = 'search_pages';
+const MIN_KEYWORD_CHARS = 2;
+
+export interface NamedPage {
+  pageId: string;
+  hint: string;
+  source: 'search' | 'manifest';
+}
+
+export interface SplitContext {
+  evidence: string;
+  /** pages the manifest lists as loadable (not mapped) */
+  manifestPages: NamedPage[];
+}
+
+interface ManifestJson {
+  available_pages?: { page_id?: unknown; hint?: unknown }[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+function namedPages(entries: unknown, source: NamedPage['source']): NamedPage[] {
+  if (!Array.isArray(entries)) return [];
+  const out: NamedPage[] = [];
+  for (const entry of entries as unknown[]) {
+    if (!isRecord(entry) || typeof entry.page_id !== 'string') continue;
+    out.push({ pageId: entry.page_id, hint: typeof entry.hint === 'string' ? entry.hint : '', source });
+  }
+  return out;
+}
+
+export function splitContext(messages: readonly ContextMessage[]): SplitContext {
+  const manifestPages: NamedPage[] = [];
+  const parts: string[] = [];
+  for (const message of messages) {
+    const content = message.content.replace(RULES_BLOCK, '').replace(MANIFEST_BLOCK, (_block, json: string) => {
+      const manifest = parseJson(json) as ManifestJson | null;
+      manifestPages.push(...namedPages(manifest?.available_pages, 'manifest'));
+      return '';
+    });
+    parts.push(content);
+  }
+  return { evidence: parts.join('\n'), manifestPages };
+}
+
+export function keywordTokens(keywords: string): string[] {
+  return keywords
+    .toLowerCase()
+    .split(/[^a-z0-9_-]+/)
+    .filter((w) => w.length >= MIN_KEYWORD_CHARS);
+}
+
+/**
+ * The page a model would fault, judged from hints only: the most key words in its hint; on a tie a
+ * search result beats a manifest entry and the later (more recent) listing wins. Null when no hint
+ * shares a key word.
+ */
+export function choosePage(keywords: string, candidates: readonly NamedPage[]): NamedPage | null {
+  const tokens = keywordTokens(keywords);
+  let best: NamedPage | null = null;
+  let bestScore = 0;
+  for (const candidate of candidates) {
+    const hint = candidate.hint.toLowerCase();
+    const score = tokens.filter((t) => hint.includes(t)).length;
+    if (score === 0 || score < bestScore) continue;
+    const sameSourceOrBetter = best === null || candidate.source === 'search' || best.source === 'manifest';
+    if (score > bestScore || sameSourceOrBetter) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** The text of a `page_fault` result envelope (`page.content`), or the raw content when it is not one. */
+export function faultedText(content: string): string {
+  const parsed = parseJson(content);
+  if (!isRecord(parsed) || !isRecord(parsed.page)) return content;
+  const pageContent = parsed.page.content;
+  if (isRecord(pageContent) && typeof pageContent.text === 'string') return pageContent.text;
+  return JSON.stringify(pageContent ?? '');
+}
+
+export interface FaultAttempt {
+  pageId: string;
+  source: NamedPage['source'];
+  found: boolean;
+  /** the faulted page offers the stale value without the corrected one */
+  stale: boolean;
+}
+
+export interface ProbeOutcome {
+  factId: string;
+  kind: FactKind;
+  direct: boolean;
+  withinOneFault: boolean;
+  staleExposed: boolean;
+  tokens: number;
+  fault: FaultAttempt | null;
+}
+
+async function searchPages(tools: VmToolAccess, keywords: string): Promise<NamedPage[]> {
+  const content = await tools.call(SEARCH_PAGES, { query: keywords });
+  const parsed = parseJson(content);
+  return isRecord(parsed) ? namedPages(parsed.results, 'search') : [];
+}
+
+async function tryOneFault(fact: Fact, split: SplitContext, tools: VmToolAccess): Promise<FaultAttempt | null> {
+  const found = await searchPages(tools, fact.keywords);
+  const chosen = choosePage(fact.keywords, [...split.manifestPages, ...found]);
+  if (chosen === null) return null;
+  const text = faultedText(await tools.call(PAGE_FAULT, { page_id: chosen.pageId }));
+  const hasAnswer = text.includes(fact.answer);
+  return {
+    pageId: chosen.pageId,
+    source: chosen.source,
+    found: hasAnswer,
+    stale: fact.stale !== undefined && !hasAnswer && text.includes(fact.stale),
+  };
+}
+
+export async function scoreProbe(fact: Fact, messages: readonly ContextMessage[], tools?: VmToolAccess): Promise<ProbeOutcome> {
+  const split = splitContext(messages);
+  const direct = split.evidence.includes(fact.answer);
+  const staleExposed = fact.stale !== undefined && !direct && split.evidence.includes(fact.stale);
+  const fault = direct || tools === undefined ? null : await tryOneFault(fact, split, tools);
+  return {
+    factId: fact.id,
+    kind: fact.kind,
+    direct,
+    withinOneFault: direct || fault?.found === true,
+    staleExposed,
+    tokens: countMessagesTokens(messages),
+    fault,
+  };
+}
