@@ -1,0 +1,108 @@
+import { InvalidInput } from '../errors/errors.js';
+import { parseInput } from '../errors/parse.js';
+import type { Clock } from '../util/clock.js';
+import { cloneJson } from '../util/json.js';
+import { SessionMetadata } from './metadata.js';
+import { SessionRun } from './run.js';
+import type { SessionRunWire } from './schemas.js';
+import { SCHEMA_VERSION, SessionHeaderWireSchema, SessionIdSchema } from './schemas.js';
+
+/** Everything of a session but its events and token summary; `revision` and `eventCount` are kept by the store. */
+export interface SessionHeader {
+  id: string;
+  metadata: SessionMetadata;
+  parentId: string | null;
+  childIds: string[];
+  taskIds: string[];
+  runs: SessionRun[];
+  state: Record<string, unknown>;
+  /** Header revision: 1 after `create`, +1 per `updateHeader`; 0 = never stored. */
+  revision: number;
+  /** Events stored. */
+  eventCount: number;
+}
+
+/** Stored form of a header (`SessionHeaderWireSchema` output). */
+export interface SessionHeaderWireOut {
+  schema_version: number;
+  id: string;
+  metadata: { created_at: string; updated_at: string; properties: Record<string, unknown> };
+  parent_id: string | null;
+  child_ids: string[];
+  task_ids: string[];
+  runs: ReturnType<SessionRun['toWire']>[];
+  state: Record<string, unknown>;
+}
+
+/** An independent deep copy of a header (metadata, runs, state and lists copied). */
+export function cloneHeader(header: SessionHeader, clock?: Clock): SessionHeader {
+  return {
+    id: header.id,
+    metadata: header.metadata.clone(clock),
+    parentId: header.parentId,
+    childIds: [...header.childIds],
+    taskIds: [...header.taskIds],
+    runs: header.runs.map((r) => r.clone(clock)),
+    state: cloneJson(header.state),
+    revision: header.revision,
+    eventCount: header.eventCount,
+  };
+}
+
+/** Stored form of a header (snake_case, `schema_version`); revision and count are kept beside it by stores. */
+export function headerToWire(header: SessionHeader): SessionHeaderWireOut {
+  return {
+    schema_version: SCHEMA_VERSION,
+    id: header.id,
+    metadata: header.metadata.toWire(),
+    parent_id: header.parentId,
+    child_ids: header.childIds,
+    task_ids: header.taskIds,
+    runs: header.runs.map((r) => r.toWire()),
+    state: header.state,
+  };
+}
+
+/** Decodes a stored header; `InvalidInput` names the field. */
+export function headerFromWire(
+  raw: unknown,
+  options: { revision?: number; eventCount?: number; clock?: Clock; field?: string } = {},
+): SessionHeader {
+  const field = options.field ?? 'header';
+  const w = parseInput(SessionHeaderWireSchema, raw, field);
+  return {
+    id: w.id,
+    metadata: SessionMetadata.fromWire(w.metadata, { clock: options.clock, field: `${field}.metadata` }),
+    parentId: w.parent_id,
+    childIds: w.child_ids,
+    taskIds: w.task_ids,
+    runs: w.runs.map((r: SessionRunWire, i) => SessionRun.fromWire(r, { clock: options.clock, field: `${field}.runs.${i}` })),
+    state: w.state,
+    revision: options.revision ?? 0,
+    eventCount: options.eventCount ?? 0,
+  };
+}
+
+/** Checks a session id (`SessionIdSchema`); throws `InvalidInput` (field `sessionId`). */
+export function assertSessionId(id: unknown, field = 'sessionId'): asserts id is string {
+  parseInput(SessionIdSchema, id, field);
+}
+
+/** Cheap structural check of a header handed to a store (no schema parse per call). */
+export function assertHeader(header: unknown): asserts header is SessionHeader {
+  if (header === null || typeof header !== 'object') throw new InvalidInput({ field: 'header', reason: 'must be an object' });
+  const h = header as Partial<SessionHeader>;
+  assertSessionId(h.id, 'header.id');
+  if (!(h.metadata instanceof SessionMetadata)) {
+    throw new InvalidInput({ field: 'header.metadata', reason: 'must be a SessionMetadata' });
+  }
+  if (h.parentId !== null && typeof h.parentId !== 'string') {
+    throw new InvalidInput({ field: 'header.parentId', reason: 'must be a string or null' });
+  }
+  if (!Array.isArray(h.childIds)) throw new InvalidInput({ field: 'header.childIds', reason: 'must be an array' });
+  if (!Array.isArray(h.taskIds)) throw new InvalidInput({ field: 'header.taskIds', reason: 'must be an array' });
+  if (!Array.isArray(h.runs) || !h.runs.every((r) => r instanceof SessionRun)) {
+    throw new InvalidInput({ field: 'header.runs', reason: 'must be an array of SessionRun' });
+  }
+  if (typeof h.state !== 'object' || (h.state as unknown) === null) throw new InvalidInput({ field: 'header.state', reason: 'must be an object' });
+}

@@ -1,0 +1,383 @@
+import type { z } from 'zod';
+import type { EventSource } from '../enums/index.js';
+import { parseInput } from '../errors/parse.js';
+import type { TokenCounter } from '../tokens/counter.js';
+import { countTokens } from '../tokens/counter.js';
+import type { PricingTable } from '../tokens/pricing.js';
+import { DEFAULT_TOKEN_MODEL } from '../tokens/pricing.js';
+import { TokenSummary } from '../tokens/summary.js';
+import type { TokenUsage } from '../tokens/usage.js';
+import type { Clock, IdGenerator } from '../util/clock.js';
+import { randomId, systemClock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { noopLogger } from '../util/logger.js';
+import { nowIso, parseTimestamp } from '../util/time.js';
+import { SessionEvent } from './event.js';
+import type { SessionEventWireOut } from './event.js';
+import type { SessionHeader, SessionHeaderWireOut } from './header.js';
+import { assertSessionId, cloneHeader, headerFromWire, headerToWire } from './header.js';
+import type { RetryOptions } from './header-retry.js';
+import { updateHeaderWithRetry } from './header-retry.js';
+import { SessionMetadata } from './metadata.js';
+import type { SessionRun } from './run.js';
+import { SessionWireSchema } from './schemas.js';
+
+/** Key of `getTokenUsageByRun` for events without a task id. */
+export const NO_RUN_KEY = 'no_run';
+/** Default bound of `ancestors`. */
+export const DEFAULT_MAX_ANCESTOR_DEPTH = 1000;
+
+/** What the store-taking methods of `Session` need (a `SessionStore` satisfies it). */
+export interface SessionStorePort {
+  create(header: SessionHeader): Promise<number>;
+  get<M = unknown>(sessionId: string): Promise<Session<M> | null>;
+  getHeader(sessionId: string): Promise<SessionHeader | null>;
+  append(sessionId: string, events: readonly SessionEvent[], options?: { expectedCount?: number }): Promise<unknown>;
+  updateHeader(header: SessionHeader, options: { expectedRevision: number }): Promise<number>;
+}
+
+export interface SessionOptions {
+  clock?: Clock;
+  idGenerator?: IdGenerator;
+  logger?: Logger;
+  pricing?: PricingTable;
+}
+
+export interface SessionInit extends SessionOptions {
+  id?: string;
+  metadata?: SessionMetadata;
+  properties?: Record<string, unknown>;
+  parentId?: string | null;
+  childIds?: string[];
+  taskIds?: string[];
+  runs?: SessionRun[];
+  state?: Record<string, unknown>;
+  revision?: number;
+}
+
+export interface SessionFromWireOptions<M> extends SessionOptions {
+  messageSchema?: z.ZodType<M>;
+}
+
+/** Whole stored form of a session (reference layout plus `schema_version`). */
+export interface SessionWireOut extends SessionHeaderWireOut {
+  events: SessionEventWireOut[];
+  token_summary: ReturnType<TokenSummary['toWire']>;
+}
+
+/**
+ * A session: header (metadata, links, runs, state, revision) plus its events and token summary.
+ * Helpers are synchronous (D1); methods that take a store are async and never use a hidden global store.
+ */
+export class Session<M = unknown> implements SessionHeader {
+  readonly id: string;
+  metadata: SessionMetadata;
+  parentId: string | null;
+  childIds: string[];
+  taskIds: string[];
+  runs: SessionRun[];
+  state: Record<string, unknown>;
+  /** Header revision kept by the store (0 = never stored). Not serialised. */
+  revision: number;
+  tokenSummary: TokenSummary;
+  #events: SessionEvent<M>[] = [];
+  readonly #ids = new Set<string>();
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #pricing: PricingTable | undefined;
+
+  constructor(init: SessionInit = {}) {
+    this.#clock = init.clock ?? systemClock;
+    this.#logger = init.logger ?? noopLogger;
+    this.#pricing = init.pricing;
+    const id = init.id ?? (init.idGenerator ?? randomId)();
+    assertSessionId(id, 'id');
+    this.id = id;
+    this.metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
+    this.parentId = init.parentId ?? null;
+    this.childIds = init.childIds ?? [];
+    this.taskIds = init.taskIds ?? [];
+    this.runs = init.runs ?? [];
+    this.state = init.state ?? {};
+    this.revision = init.revision ?? 0;
+    this.tokenSummary = new TokenSummary({ pricing: this.#pricing });
+  }
+
+  /** Events in append order (read-only view; use `addEvent` / `appendEventOnce`). */
+  get events(): readonly SessionEvent<M>[] {
+    return this.#events;
+  }
+
+  get eventCount(): number {
+    return this.#events.length;
+  }
+
+  /** Timestamp of the latest event, else `metadata.createdAt`. */
+  get lastUpdateTime(): string {
+    let best = this.metadata.createdAt;
+    let bestMs = Number.NEGATIVE_INFINITY;
+    for (const e of this.#events) {
+      const ms = parseTimestamp(e.timestamp);
+      if (ms > bestMs) {
+        bestMs = ms;
+        best = e.timestamp;
+      }
+    }
+    return best;
+  }
+
+  /** The last run whose status is `running`, else null. */
+  get activeRun(): SessionRun | null {
+    for (let i = this.runs.length - 1; i >= 0; i--) {
+      const run = this.runs[i];
+      if (run?.status === 'running') return run;
+    }
+    return null;
+  }
+
+  get totalTokens(): number {
+    return this.tokenSummary.totalTokens;
+  }
+
+  get totalCost(): number {
+    return this.tokenSummary.totalEstimatedCostUsd;
+  }
+
+  hasEvent(eventId: string): boolean {
+    return this.#ids.has(eventId);
+  }
+
+  /** Appends in memory; adds its usage to the summary and advances `metadata.updatedAt`. */
+  addEvent(event: SessionEvent<M>): void {
+    this.#events.push(event);
+    this.#ids.add(event.id);
+    if (event.tokenUsage !== null) this.tokenSummary.addUsage(event.tokenUsage);
+    this.metadata.updatedAt = nowIso(this.#clock);
+  }
+
+  /** Adds `event` only if no event with its id is present (O(1)); returns whether it did. */
+  appendEventOnce(event: SessionEvent<M>): boolean {
+    if (this.#ids.has(event.id)) return false;
+    this.addEvent(event);
+    return true;
+  }
+
+  /** `store.append` first, then `addEvent`: a failed append leaves the instance unchanged. */
+  async addEventAndSave(event: SessionEvent<M>, store: SessionStorePort): Promise<void> {
+    await store.append(this.id, [event]);
+    this.appendEventOnce(event);
+  }
+
+  /** One summary per source that has events with usage. */
+  getTokenUsageBySource(): Partial<Record<EventSource, TokenSummary>> {
+    const out: Partial<Record<EventSource, TokenSummary>> = {};
+    for (const e of this.#events) {
+      if (e.tokenUsage === null) continue;
+      (out[e.source] ??= new TokenSummary({ pricing: this.#pricing })).addUsage(e.tokenUsage);
+    }
+    return out;
+  }
+
+  /** Summaries keyed by `taskId` (`"no_run"` always present). */
+  getTokenUsageByRun(): Record<string, TokenSummary> {
+    const out: Record<string, TokenSummary> = { [NO_RUN_KEY]: new TokenSummary({ pricing: this.#pricing }) };
+    for (const e of this.#events) {
+      if (e.tokenUsage === null) continue;
+      (out[e.taskId ?? NO_RUN_KEY] ??= new TokenSummary({ pricing: this.#pricing })).addUsage(e.tokenUsage);
+    }
+    return out;
+  }
+
+  /** Counts a string, an object's `content`, or any other value's JSON text. */
+  async countMessageTokens(message: unknown, model: string = DEFAULT_TOKEN_MODEL, counter?: TokenCounter): Promise<number> {
+    if (typeof message === 'string') return countTokens(message, model, counter);
+    if (message !== null && typeof message === 'object' && 'content' in message) {
+      return countTokens(message.content, model, counter);
+    }
+    return countTokens(message, model, counter);
+  }
+
+  setState(key: string, value: unknown): void {
+    this.state[key] = value;
+  }
+
+  getState(key: string, defaultValue?: unknown): unknown {
+    return Object.hasOwn(this.state, key) ? this.state[key] : defaultValue;
+  }
+
+  hasState(key: string): boolean {
+    return Object.hasOwn(this.state, key);
+  }
+
+  removeState(key: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
+    delete this.state[key];
+  }
+
+  /** A copy of the header part (no events, no token summary). */
+  toHeader(): SessionHeader {
+    return cloneHeader(this);
+  }
+
+  /** Replaces the header part in place (events kept); used after a revision conflict. */
+  adoptHeader(header: SessionHeader): void {
+    const h = cloneHeader(header, this.#clock);
+    this.metadata = h.metadata;
+    this.parentId = h.parentId;
+    this.childIds = h.childIds;
+    this.taskIds = h.taskIds;
+    this.runs = h.runs;
+    this.state = h.state;
+    this.revision = h.revision;
+  }
+
+  /**
+   * Rebuilds a session from a stored header and events (the token summary from the events' stored usages,
+   * nothing recounted). Takes ownership of `header`'s objects and of the event instances.
+   */
+  static fromLog<M = unknown>(header: SessionHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
+    const s = new Session<M>({ ...options, ...header });
+    const list = s.#events;
+    const usages: TokenUsage[] = [];
+    for (const e of events) {
+      list.push(e);
+      s.#ids.add(e.id);
+      if (e.tokenUsage !== null) usages.push(e.tokenUsage);
+    }
+    if (usages.length > 0) s.tokenSummary = TokenSummary.fromUsages(usages, { pricing: options.pricing });
+    return s;
+  }
+
+  /** Whole session in the reference layout plus `schema_version`. */
+  toWire(): SessionWireOut {
+    return {
+      ...headerToWire(this),
+      events: this.#events.map((e) => e.toWire()),
+      token_summary: this.tokenSummary.toWire(),
+    };
+  }
+
+  toJSON(): SessionWireOut {
+    return this.toWire();
+  }
+
+  /** Decodes a stored session (reference data included); `InvalidInput` names the failing field. */
+  static fromWire<M = unknown>(raw: unknown, options: SessionFromWireOptions<M> = {}): Session<M> {
+    const w = parseInput(SessionWireSchema, raw, 'session');
+    const header = headerFromWire(
+      { ...w, events: undefined, token_summary: undefined },
+      { clock: options.clock, field: 'session', eventCount: w.events.length },
+    );
+    const events = w.events.map((e, i) =>
+      SessionEvent.fromWire<M>(e, { ...options, field: `session.events.${i}` }),
+    );
+    const s = Session.fromLog<M>(header, events, options);
+    if (w.token_summary !== undefined) {
+      s.tokenSummary = TokenSummary.fromWire(w.token_summary, { pricing: options.pricing, field: 'session.token_summary' });
+    }
+    return s;
+  }
+
+  /** An independent copy (events are shared only when frozen). */
+  clone(): Session<M> {
+    const events = this.#events.map((e) => (Object.isFrozen(e) ? e : e.clone()));
+    const s = Session.fromLog<M>(cloneHeader(this, this.#clock), events, this.#options());
+    s.tokenSummary = this.tokenSummary.clone();
+    return s;
+  }
+
+  // ---- store-taking methods -------------------------------------------------------------------------------
+
+  /** Creates and stores a new session (revision 1), then registers it with its parent. */
+  static async create(
+    init: SessionOptions & { id?: string; parentId?: string | null; properties?: Record<string, unknown>; store: SessionStorePort },
+  ): Promise<Session> {
+    const { store, ...rest } = init;
+    const session = new Session(rest);
+    session.revision = await store.create(session.toHeader());
+    await session.registerWithParent(store);
+    return session;
+  }
+
+  /** Adds this id to the parent's `childIds` (once, with CAS retry). A missing parent is ignored. */
+  async registerWithParent(store: SessionStorePort, options?: RetryOptions): Promise<void> {
+    if (this.parentId === null) return;
+    const header = await store.getHeader(this.parentId);
+    if (header === null) {
+      this.#logger.debug({ sessionId: this.id, parentId: this.parentId }, 'parent session not found');
+      return;
+    }
+    const parent = Session.fromLog(header, [], this.#options());
+    await updateHeaderWithRetry(store, parent, (p) => addOnce(p.childIds, this.id), options);
+  }
+
+  async addChild(childId: string, store: SessionStorePort, options?: RetryOptions): Promise<void> {
+    await updateHeaderWithRetry(store, this, (s) => addOnce(s.childIds, childId), options);
+  }
+
+  async removeChild(childId: string, store: SessionStorePort, options?: RetryOptions): Promise<void> {
+    await updateHeaderWithRetry(
+      store,
+      this,
+      (s) => {
+        const i = s.childIds.indexOf(childId);
+        if (i < 0) return false;
+        s.childIds.splice(i, 1);
+        return true;
+      },
+      options,
+    );
+  }
+
+  /** Parents, closest first; stops at a missing parent, a cycle (warning) or `maxDepth`. */
+  async ancestors(store: SessionStorePort, options: { maxDepth?: number } = {}): Promise<Session[]> {
+    const maxDepth = options.maxDepth ?? DEFAULT_MAX_ANCESTOR_DEPTH;
+    const out: Session[] = [];
+    const seen = new Set<string>([this.id]);
+    let next = this.parentId;
+    while (next !== null) {
+      if (seen.has(next)) {
+        this.#logger.warn({ sessionId: this.id, at: next }, 'cycle in parent links');
+        break;
+      }
+      if (out.length >= maxDepth) {
+        this.#logger.warn({ sessionId: this.id, maxDepth }, 'ancestor depth limit reached');
+        break;
+      }
+      seen.add(next);
+      const parent = await store.get(next);
+      if (parent === null) break;
+      out.push(parent);
+      next = parent.parentId;
+    }
+    return out;
+  }
+
+  /** Every descendant through `childIds`, pre-order in `childIds` order, cycle-safe; missing ones skipped. */
+  async descendants(store: SessionStorePort): Promise<Session[]> {
+    const out: Session[] = [];
+    const seen = new Set<string>([this.id]);
+    const visit = async (ids: readonly string[]): Promise<void> => {
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const child = await store.get(id);
+        if (child === null) continue;
+        out.push(child);
+        await visit(child.childIds);
+      }
+    };
+    await visit(this.childIds);
+    return out;
+  }
+
+  #options(): SessionOptions {
+    return { clock: this.#clock, logger: this.#logger, pricing: this.#pricing };
+  }
+}
+
+function addOnce(list: string[], id: string): boolean {
+  if (list.includes(id)) return false;
+  list.push(id);
+  return true;
+}

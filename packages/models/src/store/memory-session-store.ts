@@ -1,0 +1,365 @@
+import { InvalidInput, SessionAlreadyExists, SessionNotFound, SessionVersionConflict, StorageError } from '../errors/errors.js';
+import { SessionEvent } from '../session/event.js';
+import type { SessionHeader } from '../session/header.js';
+import { assertHeader, assertSessionId, cloneHeader, headerFromWire, headerToWire } from '../session/header.js';
+import { SessionMetadata } from '../session/metadata.js';
+import { SessionRun } from '../session/run.js';
+import { Session } from '../session/session.js';
+import type { Clock } from '../util/clock.js';
+import { systemClock } from '../util/clock.js';
+import { cloneJson } from '../util/json.js';
+import { parseTimestamp } from '../util/time.js';
+import type {
+  AppendOptions, AppendResult, ListOptions, ListPage, ReadEventsOptions, SessionStore, StoreCapabilities, StoreStats,
+  UpdateHeaderOptions,
+} from './contracts.js';
+import { DEFAULT_LIST_LIMIT } from './contracts.js';
+
+const MS_PER_SECOND = 1000;
+
+/** How the in-memory store keeps sessions. */
+export const MemoryEncoding = {
+  /** Validated, frozen objects (no JSON round trip per call). */
+  Object: 'object',
+  /** Wire JSON text, decoded on every read, as a persistent store does (benchmark W1b, codec tests). */
+  Json: 'json',
+} as const;
+export type MemoryEncoding = (typeof MemoryEncoding)[keyof typeof MemoryEncoding];
+
+/** One stored session (internal layout; exposed so tests can inspect or damage it). */
+export interface MemorySessionEntry {
+  /** Frozen header (object encoding) or header wire JSON (json encoding). */
+  header: SessionHeader | string;
+  /** Frozen events (object encoding) or event wire JSON (json encoding). */
+  events: (SessionEvent | string)[];
+  ids: Set<string>;
+  revision: number;
+  expiresAt: number | null;
+}
+
+/** The data behind one or more `InMemorySessionStore` instances (pass `store.data` to share it). */
+export class MemorySessionData {
+  readonly sessions = new Map<string, MemorySessionEntry>();
+  readonly encoding: MemoryEncoding;
+  #sorted: string[] | null = null;
+
+  constructor(encoding: MemoryEncoding = MemoryEncoding.Object) {
+    this.encoding = encoding;
+  }
+
+  /** Ids in sorted order (cached until the next create / delete). */
+  sortedIds(): string[] {
+    this.#sorted ??= [...this.sessions.keys()].sort();
+    return this.#sorted;
+  }
+
+  invalidate(): void {
+    this.#sorted = null;
+  }
+}
+
+export interface InMemorySessionStoreOptions {
+  /** Sliding expiry in seconds; null (default) = never expire. */
+  ttlSeconds?: number | null;
+  clock?: Clock;
+  /** Reported backend name (default "memory"). */
+  backend?: string;
+  /** Storage form (default "object"); ignored when `data` is given. */
+  encoding?: MemoryEncoding;
+  /** Share the data of another instance (`other.data`). */
+  data?: MemorySessionData;
+}
+
+const CAPABILITIES: StoreCapabilities = Object.freeze({ ttl: true, atomicAppend: true, atomicHeaderCas: true, listing: true });
+
+/**
+ * `SessionStore` in process memory. Every write checks and writes without an intervening `await`, so it is
+ * atomic; `append` costs O(batch) whatever the session's length; reads return independent snapshots.
+ */
+export class InMemorySessionStore implements SessionStore {
+  readonly backend: string;
+  readonly capabilities: StoreCapabilities = CAPABILITIES;
+  readonly data: MemorySessionData;
+  readonly #ttlMs: number | null;
+  readonly #clock: Clock;
+
+  constructor(options: InMemorySessionStoreOptions = {}) {
+    const ttl = options.ttlSeconds ?? null;
+    if (ttl !== null && !(Number.isFinite(ttl) && ttl > 0)) {
+      throw new InvalidInput({ field: 'ttlSeconds', reason: 'must be a positive number or null' });
+    }
+    this.#ttlMs = ttl === null ? null : ttl * MS_PER_SECOND;
+    this.#clock = options.clock ?? systemClock;
+    this.backend = options.backend ?? 'memory';
+    this.data = options.data ?? new MemorySessionData(options.encoding);
+  }
+
+  /** Sessions stored (expired ones not yet seen included). */
+  get size(): number {
+    return this.data.sessions.size;
+  }
+
+  async create(header: SessionHeader): Promise<number> {
+    assertHeader(header);
+    const sessions = this.data.sessions;
+    if (this.#live(header.id) !== undefined) throw new SessionAlreadyExists({ sessionId: header.id });
+    sessions.set(header.id, {
+      header: this.#encodeHeader(header),
+      events: [],
+      ids: new Set(),
+      revision: 1,
+      expiresAt: this.#expiry(),
+    });
+    this.data.invalidate();
+    return 1;
+  }
+
+  async get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
+    const entry = this.#live(sessionId);
+    if (entry === undefined) return null;
+    const header = this.#decodeHeader(entry, 'get');
+    const events = this.#decodeEvents<M>(entry, 0, entry.events.length, 'get');
+    const last = events[events.length - 1];
+    if (last !== undefined && parseTimestamp(last.timestamp) > parseTimestamp(header.metadata.updatedAt)) {
+      header.metadata.updatedAt = last.timestamp;
+    }
+    return Session.fromLog<M>(header, events, { clock: this.#clock });
+  }
+
+  async getHeader(sessionId: string): Promise<SessionHeader | null> {
+    const entry = this.#live(sessionId);
+    return entry === undefined ? null : this.#decodeHeader(entry, 'getHeader');
+  }
+
+  async readEvents<M = unknown>(sessionId: string, options: ReadEventsOptions = {}): Promise<SessionEvent<M>[] | null> {
+    const from = options.from ?? 0;
+    if (!Number.isInteger(from) || from < 0) throw new InvalidInput({ field: 'from', reason: 'must be a non-negative integer' });
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    if (limit !== Number.POSITIVE_INFINITY && (!Number.isInteger(limit) || limit < 0)) {
+      throw new InvalidInput({ field: 'limit', reason: 'must be a non-negative integer' });
+    }
+    const entry = this.#live(sessionId);
+    if (entry === undefined) return null;
+    return this.#decodeEvents<M>(entry, from, Math.min(entry.events.length, from + limit), 'readEvents');
+  }
+
+  async append(sessionId: string, events: readonly SessionEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    assertSessionId(sessionId);
+    const expected = options.expectedCount;
+    if (expected !== undefined && (!Number.isInteger(expected) || expected < 0)) {
+      throw new InvalidInput({ field: 'expectedCount', reason: 'must be a non-negative integer' });
+    }
+    const fresh: SessionEvent[] = [];
+    const batchIds = new Set<string>();
+    const entry = this.#live(sessionId);
+    if (entry === undefined) throw new SessionNotFound({ sessionId });
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (!(e instanceof SessionEvent)) throw new InvalidInput({ field: `events.${i}`, reason: 'must be a SessionEvent' });
+      if (entry.ids.has(e.id) || batchIds.has(e.id)) continue;
+      batchIds.add(e.id);
+      fresh.push(e);
+    }
+    const count = entry.events.length;
+    if (fresh.length === 0) return { appended: 0, eventCount: count };
+    if (expected !== undefined && expected !== count) {
+      throw new SessionVersionConflict({ sessionId, kind: 'eventCount', expected, actual: count, backend: this.backend });
+    }
+    const json = this.data.encoding === MemoryEncoding.Json;
+    for (const e of fresh) {
+      entry.events.push(json ? JSON.stringify(e.toWire()) : e.clone(true));
+      entry.ids.add(e.id);
+    }
+    entry.expiresAt = this.#expiry();
+    return { appended: fresh.length, eventCount: entry.events.length };
+  }
+
+  async updateHeader(header: SessionHeader, options: UpdateHeaderOptions): Promise<number> {
+    assertHeader(header);
+    const expected = options.expectedRevision;
+    const entry = this.#live(header.id);
+    if (entry === undefined) throw new SessionNotFound({ sessionId: header.id });
+    if (entry.revision !== expected) {
+      throw new SessionVersionConflict({
+        sessionId: header.id, kind: 'revision', expected, actual: entry.revision, backend: this.backend,
+      });
+    }
+    entry.header = this.#encodeHeader(header);
+    entry.revision += 1;
+    entry.expiresAt = this.#expiry();
+    return entry.revision;
+  }
+
+  async delete(sessionId: string): Promise<boolean> {
+    const existed = this.#live(sessionId) !== undefined;
+    if (existed) {
+      this.data.sessions.delete(sessionId);
+      this.data.invalidate();
+    }
+    return existed;
+  }
+
+  async list(prefix = '', options: ListOptions = {}): Promise<ListPage> {
+    const limit = options.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit <= 0) throw new InvalidInput({ field: 'limit', reason: 'must be a positive integer' });
+    const ids = this.data.sortedIds();
+    const cursor = options.cursor ?? null;
+    const start = lowerBound(ids, prefix);
+    let i = cursor === null ? start : Math.max(start, upperBound(ids, cursor));
+    const out: string[] = [];
+    for (; i < ids.length && out.length < limit; i++) {
+      const id = ids[i] ?? '';
+      if (!id.startsWith(prefix)) break;
+      if (this.#live(id) !== undefined) out.push(id);
+    }
+    const more = i < ids.length && (ids[i] ?? '').startsWith(prefix);
+    return { ids: out, cursor: more ? (out[out.length - 1] ?? null) : null };
+  }
+
+  async exists(sessionId: string): Promise<boolean> {
+    return this.#live(sessionId) !== undefined;
+  }
+
+  /** Adds `additionalSeconds` to the expiry; false when missing or without expiry. */
+  async extendTtl(sessionId: string, additionalSeconds: number): Promise<boolean> {
+    if (!Number.isFinite(additionalSeconds)) throw new InvalidInput({ field: 'additionalSeconds', reason: 'must be a finite number' });
+    const entry = this.#live(sessionId);
+    if (entry?.expiresAt == null) return false;
+    entry.expiresAt += additionalSeconds * MS_PER_SECOND;
+    return true;
+  }
+
+  /** Deletes every expired session now; returns how many. */
+  purgeExpired(): number {
+    const now = this.#clock().getTime();
+    let n = 0;
+    for (const [id, entry] of this.data.sessions) {
+      if (entry.expiresAt !== null && entry.expiresAt <= now) {
+        this.data.sessions.delete(id);
+        n++;
+      }
+    }
+    if (n > 0) this.data.invalidate();
+    return n;
+  }
+
+  /** Removes every session. */
+  clear(): void {
+    this.data.sessions.clear();
+    this.data.invalidate();
+  }
+
+  async getStats(): Promise<StoreStats> {
+    return {
+      backend: this.backend,
+      sessions: this.data.sessions.size,
+      details: { encoding: this.data.encoding, ttlSeconds: this.#ttlMs === null ? null : this.#ttlMs / MS_PER_SECOND },
+    };
+  }
+
+  /** Nothing to release; idempotent. */
+  async close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #expiry(): number | null {
+    return this.#ttlMs === null ? null : this.#clock().getTime() + this.#ttlMs;
+  }
+
+  /** The entry if present and not expired (an expired one is deleted when seen). */
+  #live(sessionId: string): MemorySessionEntry | undefined {
+    const entry = this.data.sessions.get(sessionId);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.#clock().getTime()) {
+      this.data.sessions.delete(sessionId);
+      this.data.invalidate();
+      return undefined;
+    }
+    return entry;
+  }
+
+  #encodeHeader(header: SessionHeader): SessionHeader | string {
+    if (this.data.encoding === MemoryEncoding.Json) return JSON.stringify(headerToWire(header));
+    return freezeHeader(header);
+  }
+
+  #decodeHeader(entry: MemorySessionEntry, operation: string): SessionHeader {
+    if (typeof entry.header !== 'string') {
+      const h = cloneHeader(entry.header, this.#clock);
+      h.revision = entry.revision;
+      h.eventCount = entry.events.length;
+      return h;
+    }
+    try {
+      return headerFromWire(JSON.parse(entry.header), { revision: entry.revision, eventCount: entry.events.length, clock: this.#clock });
+    } catch (cause) {
+      throw new StorageError({ operation, backend: this.backend, cause });
+    }
+  }
+
+  #decodeEvents<M>(entry: MemorySessionEntry, from: number, to: number, operation: string): SessionEvent<M>[] {
+    const out: SessionEvent<M>[] = [];
+    for (let i = from; i < to; i++) {
+      const e = entry.events[i];
+      if (e instanceof SessionEvent) {
+        out.push(e as SessionEvent<M>);
+        continue;
+      }
+      try {
+        out.push(Object.freeze(SessionEvent.fromWire<M>(JSON.parse(e ?? ''), { field: `events.${i}` })) as SessionEvent<M>);
+      } catch (cause) {
+        throw new StorageError({ operation, backend: this.backend, cause });
+      }
+    }
+    return out;
+  }
+}
+
+/** A deep, frozen copy of a header (what the object encoding stores). */
+function freezeHeader(header: SessionHeader): SessionHeader {
+  const m = header.metadata;
+  const metadata = new SessionMetadata({ createdAt: m.createdAt, updatedAt: m.updatedAt, properties: cloneJson(m.properties, true) });
+  Object.freeze(metadata);
+  const runs = header.runs.map((r) => {
+    const run = new SessionRun({
+      id: r.id, startedAt: r.startedAt, endedAt: r.endedAt, status: r.status,
+      metadata: cloneJson(r.metadata, true), toolCalls: Object.freeze([...r.toolCalls]) as string[],
+    });
+    Object.freeze(run);
+    return run;
+  });
+  const stored: SessionHeader = {
+    id: header.id,
+    metadata,
+    parentId: header.parentId,
+    childIds: Object.freeze([...header.childIds]) as string[],
+    taskIds: Object.freeze([...header.taskIds]) as string[],
+    runs: Object.freeze(runs) as SessionRun[],
+    state: cloneJson(header.state, true),
+    revision: 0,
+    eventCount: 0,
+  };
+  return Object.freeze(stored);
+}
+
+function lowerBound(ids: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] ?? '') < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function upperBound(ids: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((ids[mid] ?? '') <= key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,238 @@
+import { MissingDependency } from '../errors/errors.js';
+import type { Logger } from '../util/logger.js';
+import { noopLogger } from '../util/logger.js';
+import { DEFAULT_TOKEN_MODEL } from './pricing.js';
+import { estimateTokens, toCountableText } from './text.js';
+
+/** Counts tokens (README D5). Implementations: js-tiktoken, gpt-tokenizer, the chars/4 estimate, third parties. */
+export interface TokenCounter {
+  /** Count tokens of `text` for `model`. Never throws for ordinary text. */
+  count(text: string, model: string): Promise<number>;
+  /** `"js-tiktoken" | "gpt-tokenizer" | "estimate"` or a third-party name; a fallback reports what it used. */
+  readonly name: string;
+  /** True when counts come from the chars/4 estimate. */
+  readonly approximate: boolean;
+}
+
+/** A BPE encoding shipped by js-tiktoken / gpt-tokenizer. */
+export const TiktokenEncoding = {
+  O200kBase: 'o200k_base',
+  Cl100kBase: 'cl100k_base',
+  P50kBase: 'p50k_base',
+  P50kEdit: 'p50k_edit',
+  R50kBase: 'r50k_base',
+  Gpt2: 'gpt2',
+} as const;
+export type TiktokenEncodingName = (typeof TiktokenEncoding)[keyof typeof TiktokenEncoding];
+
+/** Synchronous counting function of one loaded encoding. */
+export type SyncTokenCount = (text: string) => number;
+/** Loads the counting function of one encoding (dynamic import of the package's own files, never a fetch). */
+export type EncoderLoader = (encoding: TiktokenEncodingName) => Promise<SyncTokenCount>;
+
+export const TokenCounterName = {
+  JsTiktoken: 'js-tiktoken',
+  GptTokenizer: 'gpt-tokenizer',
+  Estimate: 'estimate',
+} as const;
+export type TokenCounterName = (typeof TokenCounterName)[keyof typeof TokenCounterName];
+
+const O200K_MODEL_RE = /^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|gpt-oss|o1|o3|o4)/;
+
+/**
+ * Encoding of `model` by prefix rules: the gpt-4o / 4.1 / 5 / o-series families → `o200k_base`,
+ * everything else (gpt-4, gpt-3.5, Claude, unknown) → `cl100k_base`.
+ */
+export function encodingForModel(model: string): TiktokenEncodingName {
+  return O200K_MODEL_RE.test(model.toLowerCase()) ? TiktokenEncoding.O200kBase : TiktokenEncoding.Cl100kBase;
+}
+
+/** The chars/4 estimate: `ceil(codePoints / 4)`, reported as approximate. */
+export class HeuristicTokenCounter implements TokenCounter {
+  readonly name: string = TokenCounterName.Estimate;
+  readonly approximate = true;
+
+  count(text: string, _model?: string): Promise<number> {
+    return Promise.resolve(estimateTokens(text));
+  }
+
+  /** Synchronous form. */
+  countSync(text: string): number {
+    return estimateTokens(text);
+  }
+}
+
+export interface BpeCounterOptions {
+  /** Used when the backend cannot be loaded (default: the estimate). */
+  fallback?: TokenCounter;
+  /** Encoding per model (default `encodingForModel`). */
+  encodingFor?: (model: string) => TiktokenEncodingName;
+  /** Injectable loader (tests); default: dynamic import of the package. */
+  loader?: EncoderLoader;
+  logger?: Logger;
+  /** Throw `MissingDependency` instead of falling back when the package is absent. */
+  required?: boolean;
+}
+
+const sharedEncoders = new Map<string, Promise<SyncTokenCount>>();
+
+/** Shared machinery of the two exact counters: one encoder per encoding, cached, loaded lazily. */
+abstract class LazyBpeCounter implements TokenCounter {
+  readonly #backend: TokenCounterName;
+  readonly #packageName: string;
+  readonly #fallback: TokenCounter;
+  readonly #encodingFor: (model: string) => TiktokenEncodingName;
+  readonly #loader: EncoderLoader;
+  readonly #cache: Map<string, Promise<SyncTokenCount>>;
+  readonly #logger: Logger;
+  readonly #required: boolean;
+  #failed = false;
+  #syncCount: Map<TiktokenEncodingName, SyncTokenCount> = new Map();
+
+  protected constructor(backend: TokenCounterName, packageName: string, defaultLoader: EncoderLoader, options: BpeCounterOptions) {
+    this.#backend = backend;
+    this.#packageName = packageName;
+    this.#fallback = options.fallback ?? new HeuristicTokenCounter();
+    this.#encodingFor = options.encodingFor ?? encodingForModel;
+    this.#loader = options.loader ?? defaultLoader;
+    this.#cache = options.loader === undefined ? sharedEncoders : new Map<string, Promise<SyncTokenCount>>();
+    this.#logger = options.logger ?? noopLogger;
+    this.#required = options.required ?? false;
+  }
+
+  get name(): string {
+    return this.#failed ? this.#fallback.name : this.#backend;
+  }
+
+  get approximate(): boolean {
+    return this.#failed ? this.#fallback.approximate : false;
+  }
+
+  async count(text: string, model: string = DEFAULT_TOKEN_MODEL): Promise<number> {
+    if (text.length === 0) return 0;
+    if (this.#failed) return this.#fallback.count(text, model);
+    const encoding = this.#encodingFor(model);
+    const ready = this.#syncCount.get(encoding);
+    if (ready !== undefined) return ready(text);
+    const fn = await this.load(encoding);
+    return fn === null ? this.#fallback.count(text, model) : fn(text);
+  }
+
+  /** Loads (once) and returns the sync counting function of `encoding`, or null when the backend is absent. */
+  async load(encoding: TiktokenEncodingName): Promise<SyncTokenCount | null> {
+    const key = `${this.#backend}:${encoding}`;
+    let pending = this.#cache.get(key);
+    if (pending === undefined) {
+      pending = this.#loader(encoding);
+      this.#cache.set(key, pending);
+    }
+    try {
+      const fn = await pending;
+      this.#syncCount.set(encoding, fn);
+      return fn;
+    } catch (cause) {
+      this.#cache.delete(key);
+      if (this.#required) {
+        throw new MissingDependency({ packageName: this.#packageName, feature: `${this.#backend} token counting`, cause });
+      }
+      if (!this.#failed) this.#logger.debug({ backend: this.#backend, cause }, 'token counter unavailable, using fallback');
+      this.#failed = true;
+      return null;
+    }
+  }
+
+  /** Sync counter for `model` once loaded (the fallback's estimate when the backend is absent). */
+  async loadSync(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount> {
+    const fn = await this.load(this.#encodingFor(model));
+    return fn ?? estimateTokens;
+  }
+}
+
+const importTiktoken: EncoderLoader = async (encoding) => {
+  const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), importTiktokenRanks(encoding)]);
+  const encoder = new Tiktoken(ranks);
+  return (text: string) => encoder.encode(text, [], []).length;
+};
+
+async function importTiktokenRanks(encoding: TiktokenEncodingName) {
+  switch (encoding) {
+    case TiktokenEncoding.O200kBase:
+      return (await import('js-tiktoken/ranks/o200k_base')).default;
+    case TiktokenEncoding.Cl100kBase:
+      return (await import('js-tiktoken/ranks/cl100k_base')).default;
+    case TiktokenEncoding.P50kBase:
+      return (await import('js-tiktoken/ranks/p50k_base')).default;
+    case TiktokenEncoding.P50kEdit:
+      return (await import('js-tiktoken/ranks/p50k_edit')).default;
+    case TiktokenEncoding.R50kBase:
+      return (await import('js-tiktoken/ranks/r50k_base')).default;
+    case TiktokenEncoding.Gpt2:
+      return (await import('js-tiktoken/ranks/gpt2')).default;
+  }
+}
+
+/** js-tiktoken (optional peer): exact counts, encoder loaded lazily once per encoding. */
+export class TiktokenCounter extends LazyBpeCounter {
+  constructor(options: BpeCounterOptions = {}) {
+    super(TokenCounterName.JsTiktoken, 'js-tiktoken', importTiktoken, options);
+  }
+}
+
+const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
+
+const importGptTokenizer: EncoderLoader = async (encoding) => {
+  const mod = await importGptTokenizerEncoding(encoding);
+  return (text: string) => mod.countTokens(text, NO_SPECIAL);
+};
+
+async function importGptTokenizerEncoding(encoding: TiktokenEncodingName) {
+  switch (encoding) {
+    case TiktokenEncoding.O200kBase:
+      return import('gpt-tokenizer/encoding/o200k_base');
+    case TiktokenEncoding.Cl100kBase:
+      return import('gpt-tokenizer/encoding/cl100k_base');
+    case TiktokenEncoding.P50kBase:
+      return import('gpt-tokenizer/encoding/p50k_base');
+    case TiktokenEncoding.P50kEdit:
+      return import('gpt-tokenizer/encoding/p50k_edit');
+    case TiktokenEncoding.R50kBase:
+    case TiktokenEncoding.Gpt2:
+      return import('gpt-tokenizer/encoding/r50k_base');
+  }
+}
+
+/** gpt-tokenizer (optional peer): the same encodings and counts as js-tiktoken, faster. */
+export class GptTokenizerCounter extends LazyBpeCounter {
+  constructor(options: BpeCounterOptions = {}) {
+    super(TokenCounterName.GptTokenizer, 'gpt-tokenizer', importGptTokenizer, options);
+  }
+}
+
+let defaultCounter: TokenCounter | undefined;
+
+/** js-tiktoken if installed, else gpt-tokenizer, else the estimate (one shared instance). */
+export function getDefaultTokenCounter(): TokenCounter {
+  defaultCounter ??= new TiktokenCounter({ fallback: new GptTokenizerCounter() });
+  return defaultCounter;
+}
+
+/** Counts the tokens of any value (see `toCountableText`) with `counter` (default: `getDefaultTokenCounter()`). */
+export async function countTokens(
+  value: unknown,
+  model: string = DEFAULT_TOKEN_MODEL,
+  counter: TokenCounter = getDefaultTokenCounter(),
+): Promise<number> {
+  const text = toCountableText(value);
+  return text.length === 0 ? 0 : counter.count(text, model);
+}
+
+/**
+ * Synchronous counting for hot paths that cannot await: loads the model's encoder once, then returns a pure
+ * sync function (js-tiktoken, else gpt-tokenizer, else the estimate).
+ */
+export async function loadSyncTokenCounter(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount> {
+  const tiktoken = new TiktokenCounter();
+  const encoding = encodingForModel(model);
+  const fn = (await tiktoken.load(encoding)) ?? (await new GptTokenizerCounter().load(encoding));
+  return fn ?? estimateTokens;
+}

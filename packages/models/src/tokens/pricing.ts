@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/** Model used when a caller names none (a constant; the facade reads `CHUK_DEFAULT_MODEL`). */
+export const DEFAULT_TOKEN_MODEL = 'gpt-4o-mini';
+/** Pseudo-model of tool-result tokens: counted in totals, always priced 0 (README D4). */
+export const TOOL_EXECUTION_MODEL = 'tool-execution';
+/** Key of the fallback row every pricing table must contain. */
+export const DEFAULT_PRICE_KEY = 'default';
+
+const COST_DECIMALS = 1e6;
+const TOKENS_PER_PRICE_UNIT = 1000;
+
+export const ModelPriceSchema = z.object({
+  input: z.number().nonnegative().describe('USD per 1,000 prompt tokens'),
+  output: z.number().nonnegative().describe('USD per 1,000 completion tokens'),
+  cachedInput: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('USD per 1,000 cached prompt tokens (part of the prompt tokens); input price when absent'),
+  reasoning: z
+    .number()
+    .nonnegative()
+    .optional()
+    .describe('USD per 1,000 reasoning tokens (part of the completion tokens); output price when absent'),
+});
+export type ModelPrice = z.infer<typeof ModelPriceSchema>;
+
+/** Lower-case model name → price; must contain `default`. */
+export type PricingTable = Readonly<Record<string, ModelPrice>>;
+
+export const PricingTableSchema = z
+  .record(z.string(), ModelPriceSchema)
+  .refine((t) => DEFAULT_PRICE_KEY in t, { error: `a pricing table needs a "${DEFAULT_PRICE_KEY}" row` });
+
+const ZERO_PRICE: ModelPrice = Object.freeze({ input: 0, output: 0 });
+
+/**
+ * Reference rows (first seven, exact) plus added rows.
+ * Added rows: verify against provider price pages at release time.
+ */
+export const DEFAULT_PRICING: PricingTable = Object.freeze({
+  'gpt-4': { input: 0.03, output: 0.06 },
+  'gpt-4-turbo': { input: 0.01, output: 0.03 },
+  'gpt-3.5-turbo': { input: 0.0005, output: 0.0015 },
+  'claude-3-opus': { input: 0.015, output: 0.075 },
+  'claude-3-sonnet': { input: 0.003, output: 0.015 },
+  'claude-3-haiku': { input: 0.00025, output: 0.00125 },
+  [DEFAULT_PRICE_KEY]: { input: 0.001, output: 0.002 },
+  // added, verify against provider price pages at release time
+  'gpt-4o': { input: 0.0025, output: 0.01, cachedInput: 0.00125 },
+  'gpt-4o-mini': { input: 0.00015, output: 0.0006, cachedInput: 0.000075 },
+  'claude-3-5-sonnet': { input: 0.003, output: 0.015, cachedInput: 0.0003 },
+  'claude-3-5-haiku': { input: 0.0008, output: 0.004, cachedInput: 0.00008 },
+  [TOOL_EXECUTION_MODEL]: ZERO_PRICE,
+});
+
+const SEPARATORS = new Set(['-', '@', ':']);
+
+/** Result of a price lookup: the row and whether it is the fallback (`known: false`). */
+export interface PriceLookup {
+  readonly price: ModelPrice;
+  readonly key: string;
+  readonly known: boolean;
+}
+
+/**
+ * Looks up the price of `model`: lower-cased exact key, else the longest key that is a prefix followed by
+ * `-`, `@`, `:` or the end, else `default` (`known: false`). `tool-execution` is 0/0 in every table.
+ */
+export function lookupPrice(model: string, table: PricingTable = DEFAULT_PRICING): PriceLookup {
+  const name = model.toLowerCase();
+  if (name === TOOL_EXECUTION_MODEL) return { price: table[name] ?? ZERO_PRICE, key: name, known: true };
+  const exact = table[name];
+  if (exact !== undefined && name !== DEFAULT_PRICE_KEY) return { price: exact, key: name, known: true };
+  let best: string | null = null;
+  for (const key of Object.keys(table)) {
+    if (key === DEFAULT_PRICE_KEY || key.length >= name.length || !name.startsWith(key)) continue;
+    if (!SEPARATORS.has(name.charAt(key.length))) continue;
+    if (best === null || key.length > best.length) best = key;
+  }
+  if (best !== null) return { price: table[best] ?? ZERO_PRICE, key: best, known: true };
+  return { price: table[DEFAULT_PRICE_KEY] ?? ZERO_PRICE, key: DEFAULT_PRICE_KEY, known: false };
+}
+
+/** The price row used for `model` (see `lookupPrice`). */
+export function resolvePrice(model: string, table?: PricingTable): ModelPrice {
+  return lookupPrice(model, table).price;
+}
+
+/** `true` when `model` has its own row (or a prefix row) rather than the fallback. */
+export function isKnownModel(model: string, table?: PricingTable): boolean {
+  return lookupPrice(model, table).known;
+}
+
+/** Rounds a cost to 6 decimals (half-up). */
+export function roundCost(x: number): number {
+  return Math.round(x * COST_DECIMALS) / COST_DECIMALS;
+}
+
+/** Token detail priced separately when the row has a price for it. */
+export interface TokenDetail {
+  /** Prompt tokens served from the provider's cache (a part of the prompt tokens). */
+  cachedPromptTokens?: number;
+  /** Reasoning tokens (a part of the completion tokens). */
+  reasoningTokens?: number;
+}
+
+/** USD cost of the tokens on `model`, rounded to 6 decimals. */
+export function estimateCostUsd(
+  promptTokens: number,
+  completionTokens: number,
+  model: string,
+  table?: PricingTable,
+  detail: TokenDetail = {},
+): number {
+  const price = resolvePrice(model, table);
+  const cached = Math.min(detail.cachedPromptTokens ?? 0, promptTokens);
+  const reasoning = Math.min(detail.reasoningTokens ?? 0, completionTokens);
+  const input =
+    (promptTokens - cached) * price.input + cached * (price.cachedInput ?? price.input);
+  const output =
+    (completionTokens - reasoning) * price.output + reasoning * (price.reasoning ?? price.output);
+  return roundCost((input + output) / TOKENS_PER_PRICE_UNIT);
+}

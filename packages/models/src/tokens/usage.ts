@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { parseInput } from '../errors/parse.js';
+import type { TokenCounter } from './counter.js';
+import { countTokens } from './counter.js';
+import type { PricingTable } from './pricing.js';
+import { DEFAULT_TOKEN_MODEL, estimateCostUsd } from './pricing.js';
+
+const count = () => z.number().int().nonnegative();
+
+/** Stored form of a `TokenUsage` (snake_case). */
+export const TokenUsageWireSchema = z.object({
+  prompt_tokens: count().default(0).describe('prompt (input) tokens'),
+  completion_tokens: count().default(0).describe('completion (output) tokens'),
+  total_tokens: count().default(0).describe('total tokens; derived from the parts when 0'),
+  model: z.string().default('').describe('model name; empty = unknown, no pricing'),
+  estimated_cost_usd: z.number().nonnegative().nullable().default(null).describe('USD cost; computed when null and a model is set'),
+  cached_prompt_tokens: count().optional().describe('part of the prompt tokens served from the provider cache'),
+  reasoning_tokens: count().optional().describe('part of the completion tokens spent on reasoning'),
+});
+export type TokenUsageWire = z.input<typeof TokenUsageWireSchema>;
+
+/** Input of `TokenUsage.create` (camelCase). */
+export const TokenUsageInputSchema = z.object({
+  promptTokens: count().default(0).describe('prompt (input) tokens'),
+  completionTokens: count().default(0).describe('completion (output) tokens'),
+  totalTokens: count().default(0).describe('total tokens; derived from the parts when 0'),
+  model: z.string().default('').describe('model name; empty = unknown, no pricing'),
+  estimatedCostUsd: z.number().nonnegative().nullable().default(null).describe('USD cost; computed when null and a model is set'),
+  cachedPromptTokens: count().default(0).describe('part of the prompt tokens served from the provider cache'),
+  reasoningTokens: count().default(0).describe('part of the completion tokens spent on reasoning'),
+});
+export type TokenUsageInput = z.input<typeof TokenUsageInputSchema>;
+
+export interface TokenUsageOptions {
+  pricing?: PricingTable;
+}
+
+interface UsageFields {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  model: string;
+  estimatedCostUsd: number | null;
+  cachedPromptTokens: number;
+  reasoningTokens: number;
+}
+
+/**
+ * Token counts and cost of one LLM call: an immutable (frozen) value object.
+ * An explicit non-zero `totalTokens` that disagrees with prompt + completion is kept (providers may count
+ * cached or reasoning tokens in it); both numbers stay visible.
+ */
+export class TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly totalTokens: number;
+  readonly model: string;
+  readonly estimatedCostUsd: number | null;
+  readonly cachedPromptTokens: number;
+  readonly reasoningTokens: number;
+
+  private constructor(f: UsageFields, pricing: PricingTable | undefined) {
+    this.promptTokens = f.promptTokens;
+    this.completionTokens = f.completionTokens;
+    this.totalTokens =
+      f.totalTokens === 0 && (f.promptTokens > 0 || f.completionTokens > 0)
+        ? f.promptTokens + f.completionTokens
+        : f.totalTokens;
+    this.model = f.model;
+    this.cachedPromptTokens = f.cachedPromptTokens;
+    this.reasoningTokens = f.reasoningTokens;
+    this.estimatedCostUsd =
+      f.estimatedCostUsd === null && f.model !== ''
+        ? estimateCostUsd(f.promptTokens, f.completionTokens, f.model, pricing, f)
+        : f.estimatedCostUsd;
+    Object.freeze(this);
+  }
+
+  /** Validates (`InvalidInput` naming the field) and normalises. */
+  static create(input: TokenUsageInput = {}, options: TokenUsageOptions = {}): TokenUsage {
+    return new TokenUsage(parseInput(TokenUsageInputSchema, input, 'tokenUsage'), options.pricing);
+  }
+
+  /** Decodes the stored form (parse + normalise); `InvalidInput` names the field (`token_usage.prompt_tokens`). */
+  static fromWire(raw: unknown, options: TokenUsageOptions & { field?: string } = {}): TokenUsage {
+    const w = parseInput(TokenUsageWireSchema, raw, options.field ?? 'token_usage');
+    return new TokenUsage(
+      {
+        promptTokens: w.prompt_tokens,
+        completionTokens: w.completion_tokens,
+        totalTokens: w.total_tokens,
+        model: w.model,
+        estimatedCostUsd: w.estimated_cost_usd,
+        cachedPromptTokens: w.cached_prompt_tokens ?? 0,
+        reasoningTokens: w.reasoning_tokens ?? 0,
+      },
+      options.pricing,
+    );
+  }
+
+  /** Counts `prompt` (and a non-empty `completion`) for `model` (default `DEFAULT_TOKEN_MODEL`) and prices it. */
+  static async fromText(
+    prompt: string,
+    completion?: string | null,
+    model: string = DEFAULT_TOKEN_MODEL,
+    options: TokenUsageOptions & { counter?: TokenCounter } = {},
+  ): Promise<TokenUsage> {
+    const [promptTokens, completionTokens] = await Promise.all([
+      countTokens(prompt, model, options.counter),
+      typeof completion === 'string' && completion !== '' ? countTokens(completion, model, options.counter) : 0,
+    ]);
+    return TokenUsage.create({ promptTokens, completionTokens, model }, options);
+  }
+
+  /** Same as the package function `countTokens`. */
+  static countTokens(text: unknown, model?: string, counter?: TokenCounter): Promise<number> {
+    return countTokens(text, model, counter);
+  }
+
+  /** Cost from the prompt/completion tokens (the `default` row when no model). */
+  calculateCost(pricing?: PricingTable): number {
+    return estimateCostUsd(this.promptTokens, this.completionTokens, this.model, pricing, this);
+  }
+
+  /** Adds tokens; total becomes prompt + completion; cost recomputed only when a model is set. */
+  withAdded(promptTokens = 0, completionTokens = 0, pricing?: PricingTable): TokenUsage {
+    return new TokenUsage(
+      {
+        ...this.#fields(),
+        promptTokens: this.promptTokens + promptTokens,
+        completionTokens: this.completionTokens + completionTokens,
+        totalTokens: this.promptTokens + promptTokens + this.completionTokens + completionTokens,
+        estimatedCostUsd: null,
+      },
+      pricing,
+    );
+  }
+
+  /** Sum of two usages; model = first non-empty; total re-derived; cost recomputed (null without a model). */
+  plus(other: TokenUsage, pricing?: PricingTable): TokenUsage {
+    const promptTokens = this.promptTokens + other.promptTokens;
+    const completionTokens = this.completionTokens + other.completionTokens;
+    return new TokenUsage(
+      {
+        promptTokens,
+        completionTokens,
+        totalTokens: promptTokens + completionTokens,
+        model: this.model !== '' ? this.model : other.model,
+        estimatedCostUsd: null,
+        cachedPromptTokens: this.cachedPromptTokens + other.cachedPromptTokens,
+        reasoningTokens: this.reasoningTokens + other.reasoningTokens,
+      },
+      pricing,
+    );
+  }
+
+  /** Stored form; the detail counts are written only when non-zero. */
+  toWire(): z.output<typeof TokenUsageWireSchema> {
+    const wire: z.output<typeof TokenUsageWireSchema> = {
+      prompt_tokens: this.promptTokens,
+      completion_tokens: this.completionTokens,
+      total_tokens: this.totalTokens,
+      model: this.model,
+      estimated_cost_usd: this.estimatedCostUsd,
+    };
+    if (this.cachedPromptTokens > 0) wire.cached_prompt_tokens = this.cachedPromptTokens;
+    if (this.reasoningTokens > 0) wire.reasoning_tokens = this.reasoningTokens;
+    return wire;
+  }
+
+  toJSON(): z.output<typeof TokenUsageWireSchema> {
+    return this.toWire();
+  }
+
+  #fields(): UsageFields {
+    return {
+      promptTokens: this.promptTokens,
+      completionTokens: this.completionTokens,
+      totalTokens: this.totalTokens,
+      model: this.model,
+      estimatedCostUsd: this.estimatedCostUsd,
+      cachedPromptTokens: this.cachedPromptTokens,
+      reasoningTokens: this.reasoningTokens,
+    };
+  }
+}
