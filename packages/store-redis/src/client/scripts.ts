@@ -1,0 +1,137 @@
+/**
+ * Lua scripts of the session key layout (spec models-and-stores.md §13.3, README D2).
+ * Every script takes `KEYS = [hash, events, ids]` of one session: the three keys share the
+ * `{sessionId}` hash tag, so a script touches one slot and runs on Redis Cluster too.
+ * Plain Redis 6+ commands only (no modules, no SMISMEMBER).
+ */
+
+/** ISO-8601 UTC with milliseconds from epoch milliseconds (days-from-civil inverse, Hinnant). */
+const LUA_ISO = `
+local function iso(ms)
+  local secs = math.floor(ms / 1000)
+  local msr = ms - secs * 1000
+  local days = math.floor(secs / 86400)
+  local sod = secs - days * 86400
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local y = yoe + era * 400
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  if m <= 2 then y = y + 1 end
+  return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', y, m, d,
+    math.floor(sod / 3600), math.floor((sod % 3600) / 60), sod % 60, msr)
+end
+`;
+
+/** TTL step: PEXPIRE the three keys and record `expires_at`; no-op without a TTL. */
+const LUA_TTL = `
+local function ttl_step(ttl, now_ms)
+  if ttl then
+    redis.call('PEXPIRE', KEYS[1], ttl)
+    redis.call('PEXPIRE', KEYS[2], ttl)
+    redis.call('PEXPIRE', KEYS[3], ttl)
+    redis.call('HSET', KEYS[1], 'expires_at', iso(now_ms + ttl))
+  end
+end
+`;
+
+/**
+ * create. ARGV = [ttlMs or "", nowMs, field₁, value₁, …].
+ * Returns 0 when the session exists, 1 when created.
+ */
+export const CREATE_SCRIPT = `${LUA_ISO}${LUA_TTL}
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+ttl_step(tonumber(ARGV[1]), tonumber(ARGV[2]))
+return 1
+`;
+
+/**
+ * append. ARGV = [expectedCount or "", ttlMs or "", nowMs, nowIso, id₁, json₁, id₂, json₂, …].
+ * Returns {-1} missing, {0, count} count mismatch, {1, eventCount, appended} written.
+ */
+export const APPEND_SCRIPT = `${LUA_ISO}${LUA_TTL}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local count = tonumber(redis.call('HGET', KEYS[1], 'event_count')) or 0
+local keep_ids, keep_json, seen = {}, {}, {}
+for i = 5, #ARGV, 2 do
+  local id = ARGV[i]
+  if not seen[id] then
+    seen[id] = true
+    if redis.call('SISMEMBER', KEYS[3], id) == 0 then
+      keep_ids[#keep_ids + 1] = id
+      keep_json[#keep_json + 1] = ARGV[i + 1]
+    end
+  end
+end
+local kept = #keep_ids
+if kept == 0 then return {1, count, 0} end
+if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= count then return {0, count} end
+for i = 1, kept, 1000 do
+  local j = math.min(i + 999, kept)
+  redis.call('SADD', KEYS[3], unpack(keep_ids, i, j))
+  redis.call('RPUSH', KEYS[2], unpack(keep_json, i, j))
+end
+redis.call('HINCRBY', KEYS[1], 'event_count', kept)
+redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
+ttl_step(tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {1, count + kept, kept}
+`;
+
+/**
+ * updateHeader. ARGV = [expectedRevision, ttlMs or "", nowMs, nowIso, headerJson, sandboxId,
+ * createdAt, hasUserId ("1"/"0"), userId].
+ * Returns {-1} missing, {0, revision} mismatch, {1, newRevision} written.
+ */
+export const UPDATE_HEADER_SCRIPT = `${LUA_ISO}${LUA_TTL}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local rev = tonumber(redis.call('HGET', KEYS[1], 'revision')) or -1
+if rev ~= tonumber(ARGV[1]) then return {0, rev} end
+redis.call('HSET', KEYS[1], 'header', ARGV[5], 'revision', tostring(rev + 1), 'updated_at', ARGV[4],
+  'sandbox_id', ARGV[6], 'created_at', ARGV[7])
+if ARGV[8] == '1' then
+  redis.call('HSET', KEYS[1], 'user_id', ARGV[9])
+else
+  redis.call('HDEL', KEYS[1], 'user_id')
+end
+ttl_step(tonumber(ARGV[2]), tonumber(ARGV[3]))
+return {1, rev + 1}
+`;
+
+/**
+ * extendTtl. ARGV = [additionalMs, nowMs]. Returns 0 when missing or without expiry, else 1.
+ */
+export const EXTEND_TTL_SCRIPT = `${LUA_ISO}
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl < 0 then return 0 end
+local ttl = pttl + tonumber(ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+redis.call('PEXPIRE', KEYS[3], ttl)
+redis.call('HSET', KEYS[1], 'expires_at', iso(tonumber(ARGV[2]) + ttl))
+return 1
+`;
+
+/**
+ * Read a whole session in one round trip: {hash fields…} and the event list.
+ * (A script rather than MULTI: one command instead of four, same atomic snapshot.)
+ */
+export const READ_SESSION_SCRIPT = `
+local h = redis.call('HGETALL', KEYS[1])
+if #h == 0 then return {h, {}} end
+return {h, redis.call('LRANGE', KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))}
+`;
+
+/** Command names registered with `defineCommand` (numberOfKeys 3 each). */
+export const SCRIPT_COMMANDS = {
+  create: { name: 'chukSessionCreate', lua: CREATE_SCRIPT },
+  append: { name: 'chukSessionAppend', lua: APPEND_SCRIPT },
+  updateHeader: { name: 'chukSessionUpdateHeader', lua: UPDATE_HEADER_SCRIPT },
+  extendTtl: { name: 'chukSessionExtendTtl', lua: EXTEND_TTL_SCRIPT },
+  read: { name: 'chukSessionRead', lua: READ_SESSION_SCRIPT },
+} as const;

@@ -1,0 +1,64 @@
+import { InvalidInput, Session, SessionEvent, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import type { SessionHeader } from '@chuk/models';
+
+/** `session_type` of the header hash (parity with the reference's envelope check). */
+export const SESSION_TYPE = 'ai_session_manager';
+/** `schema_version` field of the header hash. */
+export const STORE_SCHEMA_VERSION = '1';
+
+export function checkSessionId(id: unknown): asserts id is string {
+  assertSessionId(id);
+}
+
+export function encodeHeader(header: SessionHeader): string {
+  assertHeader(header);
+  try {
+    return JSON.stringify(headerToWire(header));
+  } catch (error) {
+    throw new InvalidInput({ field: 'header', reason: 'must be JSON-serialisable', cause: error });
+  }
+}
+
+/** Body of one event object: a JSON array of the events' wire form. */
+export function encodeEvents(events: readonly SessionEvent[]): string {
+  const wire = events.map((event, index) => {
+    if (!(event instanceof SessionEvent)) throw new InvalidInput({ field: `events.${index}`, reason: 'must be a SessionEvent' });
+    return event.toWire();
+  });
+  try {
+    return JSON.stringify(wire);
+  } catch (error) {
+    throw new InvalidInput({ field: 'events', reason: 'must be JSON-serialisable', cause: error });
+  }
+}
+
+/** `properties.user_id` when it is a string (recorded in the header metadata, spec §14.2). */
+export function userIdOf(header: SessionHeader): string | null {
+  const userId = header.metadata.properties.user_id;
+  return typeof userId === 'string' ? userId : null;
+}
+
+/** Decodes header.json; `revision` comes from the object metadata. Throws on corrupt data. */
+export function decodeHeader(json: string, revision: number, eventCount: number): SessionHeader {
+  if (revision < 0) throw new Error('header object has no valid revision metadata');
+  return headerFromWire(JSON.parse(json) as unknown, { revision, eventCount });
+}
+
+/** Decodes one event object; throws on corrupt data (callers wrap it in StorageError). */
+export function decodeEventArray<M>(json: string, key: string): SessionEvent<M>[] {
+  const raw = JSON.parse(json) as unknown;
+  if (!Array.isArray(raw)) throw new InvalidInput({ field: key, reason: 'event object is not a JSON array' });
+  return raw.map((item: unknown, i) => SessionEvent.fromWire<M>(item, { field: `${key}.${i}` }));
+}
+
+/**
+ * A fresh session from a header and its events. `metadata.updatedAt` is the later of the stored
+ * header's value and the last event's timestamp (appends do not rewrite the header, spec §11.1).
+ */
+export function buildSession<M>(header: SessionHeader, events: SessionEvent<M>[]): Session<M> {
+  const last = events[events.length - 1];
+  if (last !== undefined && Date.parse(last.timestamp) > Date.parse(header.metadata.updatedAt)) {
+    header.metadata.updatedAt = last.timestamp;
+  }
+  return Session.fromLog<M>({ ...header, eventCount: events.length }, events);
+}

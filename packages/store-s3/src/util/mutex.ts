@@ -1,0 +1,29 @@
+/**
+ * Per-key async mutex: callers with the same key run one after another, in arrival order.
+ * Entries are dropped when their queue drains, so the map never grows with idle keys.
+ */
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const current = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => current);
+    this.tails.set(key, tail);
+    await previous;
+    try {
+      return await task();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+
+  /** Keys with a running or queued task. */
+  get size(): number {
+    return this.tails.size;
+  }
+}
