@@ -369,3 +369,25 @@ describe('summaryInfoOf', () => {
     });
   });
 });
+
+describe('the user message that closes a segment', () => {
+  it('opens the next segment window until the model answered it', async () => {
+    const { store, manager } = setup({ maxTurnsPerSegment: 3 });
+    const id = await root(store);
+    const callback = summarizer('S');
+    await manager.processMessage(id, 'q1', 'user', callback);
+    await manager.processMessage(id, 'a1', 'llm', callback);
+    const child = await manager.processMessage(id, 'q2', 'user', callback);
+    expect(child).not.toBe(id);
+    expect(await manager.buildContextForLlm(child)).toEqual([
+      { role: 'system', content: 'Previous conversation context: S' },
+      { role: 'user', content: 'q2' },
+    ]);
+    await manager.processMessage(child, 'a2', 'llm', callback);
+    expect((await manager.buildContextForLlm(child, { includeSummaries: false })).map((m) => m.content)).toEqual(['q2', 'a2']);
+    expect((await manager.buildContextForLlm(child, { maxMessages: 1 })).map((m) => m.content)).toEqual(['S', 'a2'].map((t, i) => (i === 0 ? `Previous conversation context: ${t}` : t)));
+    const reader = new InfiniteConversationManager({ store, counter: wordCounter });
+    expect((await reader.buildContextForLlm(child, { includeSummaries: false })).map((m) => m.content)).toEqual(['q2', 'a2']);
+    expect(await reader.buildContextForLlm(id, { includeSummaries: false })).toHaveLength(3);
+  });
+});

@@ -92,6 +92,11 @@ interface SegmentState {
   ancestry: AncestorSummary[] | null;
   /** the segment that continues this one once it is closed (summarised, with a child) */
   successor: string | null;
+  /**
+   * The parent segment's last message when it is an unanswered user message (it closed the parent, so the
+   * model has not seen it yet); null when there is none; undefined until first needed.
+   */
+  pending?: ChatMessage | null;
 }
 
 const nonNegativeInt = (value: number, field: string): void => {
@@ -233,7 +238,8 @@ export class InfiniteConversationManager {
   /**
    * What to send the model for segment `sessionId`: one system message `Previous conversation context: …`
    * with the earlier segments' summaries, **oldest first** (pinned facts listed once, at the end), then the
-   * last `maxMessages` message events of the segment.
+   * last `maxMessages` message events of the segment. When the previous segment was closed by a user
+   * message (so the model has not answered it yet), that message opens the window while there is room.
    */
   async buildContextForLlm(sessionId: string, options: BuildContextOptions = {}): Promise<ChatMessage[]> {
     const maxMessages = options.maxMessages ?? DEFAULT_CONTEXT_MESSAGES;
@@ -254,6 +260,10 @@ export class InfiniteConversationManager {
     for (let i = events.length - 1; i >= 0 && recent.length < maxMessages; i--) {
       const event = events[i];
       if (event?.type === EventType.Message) recent.push({ role: roleOfSource(event.source), content: messageText(event.message) });
+    }
+    if (recent.length < maxMessages) {
+      const pending = await this.#pending(state);
+      if (pending !== null) recent.push(pending);
     }
     return [...out, ...recent.reverse()];
   }
@@ -420,9 +430,17 @@ export class InfiniteConversationManager {
     const ancestry =
       state.ancestry === null ? null : [...state.ancestry, { sessionId: parent.id, text: summary.text, pinnedFacts: summary.pinnedFacts }];
     state.successor = child.id;
-    this.#remember({ session: child, messageCount: 0, ancestry, successor: null });
+    this.#remember({ session: child, messageCount: 0, ancestry, successor: null, pending: unansweredUserMessage(parent) });
     this.#logger.info({ sessionId: parent.id, childId: child.id, fallback: summary.fallback }, 'segment rollover');
     return child.id;
+  }
+
+  async #pending(state: SegmentState): Promise<ChatMessage | null> {
+    if (state.pending !== undefined) return state.pending;
+    const parentId = state.session.parentId;
+    const parent = parentId === null ? null : (this.#states.get(parentId)?.session ?? (await this.#store.get(parentId)));
+    state.pending = parent === null ? null : unansweredUserMessage(parent);
+    return state.pending;
   }
 
   async #ancestry(state: SegmentState): Promise<AncestorSummary[]> {
@@ -437,6 +455,12 @@ export class InfiniteConversationManager {
     state.ancestry = out;
     return out;
   }
+}
+
+/** The segment's last message event when it comes from the user (nobody answered it in this segment). */
+function unansweredUserMessage(session: Session): ChatMessage | null {
+  const last = session.events.findLast((e) => e.type === EventType.Message);
+  return last?.source === EventSource.User ? { role: MessageRole.User, content: messageText(last.message) } : null;
 }
 
 function storedFacts(session: Session): string[] {
