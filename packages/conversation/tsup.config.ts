@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {"index":"src/index.ts"},
   format: ['esm', 'cjs'],
-  dts: { compilerOptions: { customConditions: [] } },
+  dts: true,
   sourcemap: true,
   clean: true,
   target: 'node20',
