@@ -124,6 +124,8 @@ describe('processMessage', () => {
     await expect(manager.processMessage(id, 'x', 'user')).rejects.toMatchObject({ name: 'InvalidInput', field: 'llmCallback' });
     expect((await store.get(id))?.events).toHaveLength(1);
     await expect(manager.processMessage(id, 5 as never, 'user')).rejects.toMatchObject({ field: 'message' });
+    await expect(manager.processMessage(id, 'x', 'bot' as never)).rejects.toMatchObject({ name: 'InvalidInput', field: 'source' });
+    expect((await store.get(id))?.events).toHaveLength(1);
   });
 
   it('never stores a failed summary: retries, then stores the flagged fallback and still rolls over', async () => {
