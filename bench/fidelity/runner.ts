@@ -58,6 +58,7 @@ export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number
 }
 
 export async function runConfig(config: FidelityConfig, env: ConfigEnv): Promise<ConfigResult> {
+  await config.warmUp?.(env);
   const start = performance.now();
   const session = await config.open(env);
   for (const turn of env.conversation.turns) await session.play(turn);

@@ -5,7 +5,8 @@
  *   `<VM:RULES>` and `<VM:MANIFEST_JSON>` blocks removed (manifest hints are discovery metadata, the
  *   rules forbid answering from them). Direct recall: the answer string is in the evidence.
  * - Within one fault: not direct, but a page named by the manifest of that context or by one real
- *   `search_pages` call with the probe's key words, chosen from its hint the way a model would, and
+ *   `search_pages` call with the probe's key words, chosen from its hint the way a model would
+ *   (never a page the manifest lists as mapped, such as the probe question itself), and
  *   loaded with one real `page_fault` call, returns content that holds the answer.
  * - Stale exposure (corrections): the stale value is in the evidence and the corrected one is not.
  */
@@ -29,9 +30,12 @@ export interface SplitContext {
   evidence: string;
   /** pages the manifest lists as loadable (not mapped) */
   manifestPages: NamedPage[];
+  /** pages the manifest lists as mapped (the rules say never to fault those) */
+  mappedPageIds: Set<string>;
 }
 
 interface ManifestJson {
+  working_set?: { page_id?: unknown }[];
   available_pages?: { page_id?: unknown; hint?: unknown }[];
 }
 
@@ -59,16 +63,18 @@ function namedPages(entries: unknown, source: NamedPage['source']): NamedPage[] 
 
 export function splitContext(messages: readonly ContextMessage[]): SplitContext {
   const manifestPages: NamedPage[] = [];
+  const mappedPageIds = new Set<string>();
   const parts: string[] = [];
   for (const message of messages) {
     const content = message.content.replace(RULES_BLOCK, '').replace(MANIFEST_BLOCK, (_block, json: string) => {
       const manifest = parseJson(json) as ManifestJson | null;
       manifestPages.push(...namedPages(manifest?.available_pages, 'manifest'));
+      for (const page of namedPages(manifest?.working_set, 'manifest')) mappedPageIds.add(page.pageId);
       return '';
     });
     parts.push(content);
   }
-  return { evidence: parts.join('\n'), manifestPages };
+  return { evidence: parts.join('\n'), manifestPages, mappedPageIds };
 }
 
 export function keywordTokens(keywords: string): string[] {
@@ -134,7 +140,7 @@ async function searchPages(tools: VmToolAccess, keywords: string): Promise<Named
 }
 
 async function tryOneFault(fact: Fact, split: SplitContext, tools: VmToolAccess): Promise<FaultAttempt | null> {
-  const found = await searchPages(tools, fact.keywords);
+  const found = (await searchPages(tools, fact.keywords)).filter((p) => !split.mappedPageIds.has(p.pageId));
   const chosen = choosePage(fact.keywords, [...split.manifestPages, ...found]);
   if (chosen === null) return null;
   const text = faultedText(await tools.call(PAGE_FAULT, { page_id: chosen.pageId }));

@@ -14,7 +14,7 @@ export interface ConfigEntry {
 
 export const CONFIGS: readonly ConfigEntry[] = [
   { name: 'sliding window', packageName: '(bench only)', load: async () => slidingWindow },
-  { name: 'summaries only', packageName: '@chuk/session-manager', load: null },
-  { name: 'VM', packageName: '@chuk/session-manager', load: null },
-  { name: 'VM + summaries', packageName: '@chuk/session-manager', load: null },
+  { name: 'summaries only', packageName: '@chuk/session-manager', load: async () => (await import('./facade.js')).summariesOnly },
+  { name: 'VM', packageName: '@chuk/session-manager', load: async () => (await import('./facade.js')).vmDefault },
+  { name: 'VM + summaries', packageName: '@chuk/session-manager', load: async () => (await import('./facade.js')).vmWithSummaries },
 ];

@@ -39,6 +39,8 @@ export interface ConfigEnv {
 export interface FidelityConfig {
   name: string;
   open(env: ConfigEnv): Promise<ConfigSession>;
+  /** Untimed: loads what a first call would load lazily (token encoders), so time measures the run. */
+  warmUp?(env: ConfigEnv): Promise<void>;
 }
 
 /** Thrown (or reported) when a configuration's package cannot run a conversation yet. */
