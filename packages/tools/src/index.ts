@@ -4,7 +4,7 @@ export { computeArgsHash, hashArguments, idempotencyKey } from './common/hash.js
 export { baseToolName } from './common/names.js';
 export { fmtFixed6, fmtModelNumber, fmtPercent0, fmtSci6, isNumericString, toNumberOrNull } from './common/numbers.js';
 export type { Timer, TimerHandle } from './common/timer.js';
-export { defaultTimer } from './common/timer.js';
+export { defaultTimer, sleep, SleepAbortedError } from './common/timer.js';
 export * from './guards/index.js';
-export { CacheEviction, CacheEvictionSchema, ResultCache, ResultCacheSnapshotSchema, ToolResultCache, ToolResultCacheOptionsSchema } from './execution/cache.js';
-export type { ResultCacheSnapshot, ToolResultCacheOptions } from './execution/cache.js';
+export * from './execution/index.js';
+export { ToolCallFormat, ToolCallFormatSchema } from './formats/format.js';

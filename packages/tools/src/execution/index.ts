@@ -1,0 +1,13 @@
+export * from './call.js';
+export * from './errors.js';
+export * from './cache.js';
+export * from './registry.js';
+export * from './validation.js';
+export * from './retry.js';
+export * from './rate-limit.js';
+export * from './circuit-breaker.js';
+export * from './semaphore.js';
+export * from './metrics.js';
+export * from './executor.js';
+export { collectStream, runWithTimeout } from './attempt.js';
+export type { AttemptResult } from './attempt.js';
