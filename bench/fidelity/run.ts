@@ -10,7 +10,7 @@ import { PackageUnavailable, type ConfigEnv, type FidelityConfig } from './confi
 import { generateConversation } from './generator.js';
 import { budgetFor, runConfig, transcriptTokens } from './runner.js';
 import { DEFAULT_SUMMARY_TOKENS, createDeterministicSummariser, modelSummariserFromEnv } from './summariser.js';
-import { formatBreakdown, formatTable, type Row } from './table.js';
+import { formatBreakdown, formatComposition, formatTable, type Row } from './table.js';
 
 const LONG_FLAGS = new Set(['--long', 'long', '4000']);
 const NOT_AVAILABLE = 'n/a (package not available)';
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   console.log('');
   console.log('# per kind: direct/within one fault/probes');
   for (const row of rows) if ('result' in row) console.log(`# ${formatBreakdown(row.result)}`);
+  console.log('# avg tokens per part of the context');
+  for (const row of rows) if ('result' in row) console.log(`# ${formatComposition(row.result)}`);
 }
 
 await main();

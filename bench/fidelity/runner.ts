@@ -5,7 +5,7 @@
  */
 import type { Conversation, Fact, FactKind } from './conversation.js';
 import type { ConfigEnv, FidelityConfig } from './configs/types.js';
-import { scoreProbe, type ProbeOutcome } from './scoring.js';
+import { scoreProbe, type ContextComposition, type ProbeOutcome } from './scoring.js';
 import { countTokens } from './tokens.js';
 
 export const PROBE_REPLY = 'Noted.';
@@ -20,6 +20,8 @@ export interface ConfigResult {
   staleExposed: number;
   avgTokens: number;
   maxTokens: number;
+  /** average tokens per part of the context */
+  avgComposition: ContextComposition;
   timeMs: number;
   outcomes: ProbeOutcome[];
 }
@@ -42,6 +44,12 @@ function percent(count: number, total: number): number {
   return total === 0 ? 0 : (100 * count) / total;
 }
 
+function averageComposition(outcomes: readonly ProbeOutcome[]): ContextComposition {
+  const n = Math.max(1, outcomes.length);
+  const sum = (pick: (c: ContextComposition) => number): number => outcomes.reduce((a, o) => a + pick(o.composition), 0) / n;
+  return { rules: sum((c) => c.rules), manifest: sum((c) => c.manifest), packed: sum((c) => c.packed), messages: sum((c) => c.messages) };
+}
+
 export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number): ConfigResult {
   const tokens = outcomes.map((o) => o.tokens);
   return {
@@ -52,6 +60,7 @@ export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number
     staleExposed: outcomes.filter((o) => o.staleExposed).length,
     avgTokens: tokens.length === 0 ? 0 : tokens.reduce((a, b) => a + b, 0) / tokens.length,
     maxTokens: tokens.length === 0 ? 0 : Math.max(...tokens),
+    avgComposition: averageComposition(outcomes),
     timeMs,
     outcomes,
   };

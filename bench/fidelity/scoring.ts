@@ -12,7 +12,7 @@
  */
 import type { Fact, FactKind } from './conversation.js';
 import type { ContextMessage, VmToolAccess } from './configs/types.js';
-import { countMessagesTokens } from './tokens.js';
+import { countMessagesTokens, countTokens } from './tokens.js';
 
 const RULES_BLOCK = /<VM:RULES>[\s\S]*?<\/VM:RULES>/g;
 const MANIFEST_BLOCK = /<VM:MANIFEST_JSON>\s*([\s\S]*?)\s*<\/VM:MANIFEST_JSON>/g;
@@ -85,9 +85,11 @@ export function keywordTokens(keywords: string): string[] {
 }
 
 /**
- * The page a model would fault, judged from hints only: the most key words in its hint; on a tie a
- * search result beats a manifest entry and the later (more recent) listing wins. Null when no hint
- * shares a key word.
+ * The page a model would fault, judged from hints only: the most key words in its hint. A tie goes
+ * to the more recent page, as a model asked for a current value would choose: a search result
+ * before a manifest entry, among search results the later one (equal relevance keeps registration
+ * order), among manifest entries the earlier one (the manifest lists the most recent first).
+ * Null when no hint shares a key word.
  */
 export function choosePage(keywords: string, candidates: readonly NamedPage[]): NamedPage | null {
   const tokens = keywordTokens(keywords);
@@ -97,8 +99,8 @@ export function choosePage(keywords: string, candidates: readonly NamedPage[]): 
     const hint = candidate.hint.toLowerCase();
     const score = tokens.filter((t) => hint.includes(t)).length;
     if (score === 0 || score < bestScore) continue;
-    const sameSourceOrBetter = best === null || candidate.source === 'search' || best.source === 'manifest';
-    if (score > bestScore || sameSourceOrBetter) {
+    const winsTie = best === null || candidate.source === 'search';
+    if (score > bestScore || winsTie) {
       best = candidate;
       bestScore = score;
     }
@@ -123,6 +125,18 @@ export interface FaultAttempt {
   stale: boolean;
 }
 
+/** Where the tokens of a context go. */
+export interface ContextComposition {
+  /** `<VM:RULES>` blocks */
+  rules: number;
+  /** `<VM:MANIFEST_JSON>` blocks */
+  manifest: number;
+  /** `<VM:CONTEXT>` blocks (the packed L0 pages) */
+  packed: number;
+  /** everything else: chat messages, system prompt, summaries message */
+  messages: number;
+}
+
 export interface ProbeOutcome {
   factId: string;
   kind: FactKind;
@@ -130,7 +144,30 @@ export interface ProbeOutcome {
   withinOneFault: boolean;
   staleExposed: boolean;
   tokens: number;
+  composition: ContextComposition;
   fault: FaultAttempt | null;
+}
+
+const PACKED_BLOCK = /<VM:CONTEXT>[\s\S]*?<\/VM:CONTEXT>/g;
+
+function blockTokens(text: string, block: RegExp): number {
+  let total = 0;
+  for (const match of text.matchAll(block)) total += countTokens(match[0]);
+  return total;
+}
+
+export function contextComposition(messages: readonly ContextMessage[]): ContextComposition {
+  const out: ContextComposition = { rules: 0, manifest: 0, packed: 0, messages: 0 };
+  for (const m of messages) {
+    const rules = blockTokens(m.content, RULES_BLOCK);
+    const manifest = blockTokens(m.content, MANIFEST_BLOCK);
+    const packed = blockTokens(m.content, PACKED_BLOCK);
+    out.rules += rules;
+    out.manifest += manifest;
+    out.packed += packed;
+    out.messages += Math.max(0, countTokens(m.content) - rules - manifest - packed);
+  }
+  return out;
 }
 
 async function searchPages(tools: VmToolAccess, keywords: string): Promise<NamedPage[]> {
@@ -165,6 +202,7 @@ export async function scoreProbe(fact: Fact, messages: readonly ContextMessage[]
     withinOneFault: direct || fault?.found === true,
     staleExposed,
     tokens: countMessagesTokens(messages),
+    composition: contextComposition(messages),
     fault,
   };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { FactKind, type Fact } from '../fidelity/conversation.js';
 import type { VmToolAccess } from '../fidelity/configs/types.js';
 import { lastMessagesThatFit, slidingWindow } from '../fidelity/configs/sliding-window.js';
-import { choosePage, faultedText, keywordTokens, scoreProbe, splitContext } from '../fidelity/scoring.js';
+import { choosePage, contextComposition, faultedText, keywordTokens, scoreProbe, splitContext } from '../fidelity/scoring.js';
 import { summarise } from '../fidelity/runner.js';
-import { formatBreakdown, formatTable } from '../fidelity/table.js';
+import { formatBreakdown, formatComposition, formatTable } from '../fidelity/table.js';
 
 const fact: Fact = {
   id: 'fact_005',
@@ -46,6 +46,14 @@ describe('fidelity scoring', () => {
     expect(splitContext([{ role: 'system', content: '<VM:MANIFEST_JSON>\nnot json\n</VM:MANIFEST_JSON>' }]).manifestPages).toEqual([]);
   });
 
+  it('splits the tokens of a context into rules, manifest, packed pages and messages', () => {
+    const c = contextComposition([{ role: 'system', content: vmSystem('[msg_1] A: hello there', []) }, { role: 'user', content: 'a question' }]);
+    expect(c.rules).toBeGreaterThan(0);
+    expect(c.manifest).toBeGreaterThan(c.rules);
+    expect(c.packed).toBeGreaterThan(0);
+    expect(c.messages).toBeGreaterThanOrEqual(2);
+  });
+
   it('chooses the page a model would fault from hints', () => {
     expect(keywordTokens('Fjord Falcon staging port')).toEqual(['fjord', 'falcon', 'staging', 'port']);
     const pages = [
@@ -56,7 +64,7 @@ describe('fidelity scoring', () => {
       { pageId: 'e', hint: '[user] The Fjord Falcon staging port is 24487.', source: 'manifest' as const },
     ];
     expect(choosePage(fact.keywords, pages)?.pageId).toBe('d');
-    expect(choosePage(fact.keywords, [pages[0]!, pages[4]!])?.pageId).toBe('e');
+    expect(choosePage(fact.keywords, [pages[0]!, pages[4]!])?.pageId).toBe('a');
     expect(choosePage(fact.keywords, [{ pageId: 'z', hint: 'nothing', source: 'search' }])).toBeNull();
   });
 
@@ -107,14 +115,15 @@ describe('fidelity scoring', () => {
 
   it('summarises and prints results', () => {
     const result = summarise('x', [
-      { factId: 'a', kind: FactKind.Pinned, direct: true, withinOneFault: true, staleExposed: false, tokens: 10, fault: null },
-      { factId: 'b', kind: FactKind.Correction, direct: false, withinOneFault: false, staleExposed: true, tokens: 30, fault: null },
+      { factId: 'a', kind: FactKind.Pinned, direct: true, withinOneFault: true, staleExposed: false, tokens: 10, composition: { rules: 2, manifest: 4, packed: 0, messages: 4 }, fault: null },
+      { factId: 'b', kind: FactKind.Correction, direct: false, withinOneFault: false, staleExposed: true, tokens: 30, composition: { rules: 0, manifest: 0, packed: 10, messages: 20 }, fault: null },
     ], 12_345);
     expect(result).toMatchObject({ directRecall: 50, withinOneFault: 50, staleExposed: 1, avgTokens: 20, maxTokens: 30 });
     const table = formatTable([{ name: 'x', result }, { name: 'y', unavailable: 'n/a (package not available)' }]);
     expect(table).toContain('| x | 50.0% | 50.0% | 1 | 20 | 30 | 12.3 s |');
     expect(table).toContain('| y | n/a (package not available) |');
     expect(formatBreakdown(result)).toBe('x: pinned 1/1/1, correction 0/0/1 stale 1');
+    expect(formatComposition(result)).toBe('x: rules 1, manifest 2, VM:CONTEXT 5, messages 12');
     expect(summarise('none', [], 5)).toMatchObject({ directRecall: 0, avgTokens: 0, maxTokens: 0 });
   });
 });
