@@ -1,4 +1,4 @@
-export { RedisSessionStore, createRedisSessionStore, DEFAULT_LIST_LIMIT } from './session/session-store.js';
+export { RedisSessionStore, createRedisSessionStore } from './session/session-store.js';
 export type { RedisSessionStoreOptions } from './session/session-store.js';
 export { RedisBlobStore, createRedisBlobStore } from './blob/blob-store.js';
 export type { RedisBlobStoreOptions } from './blob/blob-store.js';

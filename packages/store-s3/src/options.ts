@@ -9,6 +9,8 @@ export const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024;
 /** Default multipart part size. */
 export const DEFAULT_PART_SIZE_BYTES = 8 * 1024 * 1024;
+/** Default tries of a conditional write that loses races (spec §14.3 step 6: 5). */
+export const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
 /** Default concurrent requests when a session's event objects or a blob's parts are transferred. */
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -25,11 +27,17 @@ export const S3StoreOptionsSchema = z.object({
     .describe('send If-Match / If-None-Match (set false for servers that ignore them)'),
   storageClass: z.string().min(1).optional().describe('e.g. STANDARD_IA or GLACIER_IR for the L4 cold tier'),
   concurrency: z.number().int().positive().default(DEFAULT_CONCURRENCY).describe('parallel GETs/part uploads'),
+  maxConditionalAttempts: z
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_MAX_CONDITIONAL_ATTEMPTS)
+    .describe('tries of a conditional write that keeps losing to other writers before StorageError'),
 });
 export type S3StoreOptions = z.input<typeof S3StoreOptionsSchema>;
 export type ResolvedS3StoreOptions = z.output<typeof S3StoreOptionsSchema>;
 
-export const S3BlobStoreOptionsSchema = S3StoreOptionsSchema.omit({ ttlSeconds: true, conditionalWrites: true }).extend({
+export const S3BlobStoreOptionsSchema = S3StoreOptionsSchema.omit({ ttlSeconds: true, conditionalWrites: true, maxConditionalAttempts: true }).extend({
   multipartThresholdBytes: z
     .number()
     .int()

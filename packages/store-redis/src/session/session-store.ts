@@ -1,4 +1,5 @@
 import {
+  DEFAULT_LIST_LIMIT,
   InvalidInput,
   SessionAlreadyExists,
   SessionNotFound,
@@ -45,8 +46,6 @@ import {
 } from './codec.js';
 import { migrateLegacySession, readLegacyEnvelope } from './legacy.js';
 
-/** Default page size of `list`. */
-export const DEFAULT_LIST_LIMIT = 100;
 const MS_PER_SECOND = 1000;
 
 export type RedisSessionStoreOptions = RedisStoreOptions & RedisInjectables;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Client, StorageClass } from '@aws-sdk/client-s3';
 import {
+  DEFAULT_LIST_LIMIT,
   InvalidInput,
   SessionAlreadyExists,
   SessionNotFound,
@@ -46,11 +47,13 @@ import {
   type TailHint,
 } from './event-log.js';
 
-/** Default page size of `list`. */
-export const DEFAULT_LIST_LIMIT = 100;
-/** Conditional-write retries (another writer took the log position / header ETag) before giving up. */
-export const MAX_CONDITIONAL_ATTEMPTS = 5;
 const MS_PER_SECOND = 1000;
+/** Upper bound of the random pause before conditional retry n is n × this (ms), to break lockstep. */
+export const CONDITIONAL_BACKOFF_MS = 20;
+/** The pause stops growing after this many lost races. */
+export const MAX_BACKOFF_STEPS = 8;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** User-metadata names (`x-amz-meta-*`) of the header object. */
 export const HeaderMeta = {
@@ -376,7 +379,8 @@ export class S3SessionStore implements SessionStore {
         if (expected !== undefined) {
           throw new SessionVersionConflict({ sessionId, kind: 'eventCount', expected, actual: -1, backend: S3_BACKEND, cause: error });
         }
-        if (attempt >= MAX_CONDITIONAL_ATTEMPTS) throw error;
+        if (attempt >= this.options.maxConditionalAttempts) throw error;
+        await sleep(Math.random() * CONDITIONAL_BACKOFF_MS * Math.min(attempt, MAX_BACKOFF_STEPS));
         continue;
       }
       const recent = [...tail.recent, { key, ids: batch.map((e) => e.id) }].slice(-IDEMPOTENCY_WINDOW_OBJECTS);
@@ -448,7 +452,7 @@ export class S3SessionStore implements SessionStore {
             return expected + 1;
           } catch (error) {
             // The ETag moved: a header write (revision changed, caught above) or a TTL slide (retry).
-            if (!isConditionFailed(error) || attempt >= MAX_CONDITIONAL_ATTEMPTS) {
+            if (!isConditionFailed(error) || attempt >= this.options.maxConditionalAttempts) {
               if (isConditionFailed(error)) {
                 const now = await this.headHeader(header.id);
                 throw new SessionVersionConflict({
@@ -521,13 +525,14 @@ export class S3SessionStore implements SessionStore {
       } catch (error) {
         throw new InvalidInput({ field: 'prefix', reason: 'not a valid string (lone surrogate)', cause: error });
       }
+      const after = options.cursor === undefined || options.cursor === null ? undefined : this.cursorKey(options.cursor);
       const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: `${this.layout.sessionsRoot}${encoded}`,
           Delimiter: '/',
           MaxKeys: limit,
-          ...(options.cursor === undefined || options.cursor === null ? {} : { ContinuationToken: options.cursor }),
+          ...(after === undefined ? {} : { StartAfter: after }),
         }),
       );
       const ids: string[] = [];
@@ -535,8 +540,24 @@ export class S3SessionStore implements SessionStore {
         const id = common.Prefix === undefined ? null : this.layout.idOfFolder(common.Prefix);
         if (id?.startsWith(prefix) === true) ids.push(id);
       }
-      return { ids, cursor: page.IsTruncated === true ? (page.NextContinuationToken ?? null) : null };
+      // Some S3-compatible servers ignore MaxKeys with a delimiter: the page size is enforced here.
+      const more = page.IsTruncated === true || ids.length > limit;
+      const kept = ids.slice(0, limit);
+      return { ids: kept, cursor: more && kept.length > 0 ? (kept[kept.length - 1] ?? null) : null };
     });
+  }
+
+  /**
+   * The cursor is the last id returned; listing resumes after every key of its folder
+   * (`StartAfter` = folder + U+10FFFF, which sorts after any key inside it).
+   */
+  private cursorKey(cursor: string): string {
+    try {
+      checkSessionId(cursor);
+      return `${this.layout.folder(cursor)}\u{10FFFF}`;
+    } catch (error) {
+      throw new InvalidInput({ field: 'cursor', reason: 'not a cursor of this store', cause: error });
+    }
   }
 
   async extendTtl(sessionId: string, additionalSeconds: number): Promise<boolean> {
@@ -548,7 +569,7 @@ export class S3SessionStore implements SessionStore {
       }
       if (this.options.ttlSeconds === null) return false;
       return this.locks.run(sessionId, async () => {
-        for (let attempt = 1; attempt <= MAX_CONDITIONAL_ATTEMPTS; attempt++) {
+        for (let attempt = 1; attempt <= this.options.maxConditionalAttempts; attempt++) {
           const state = await this.headHeader(sessionId);
           if (state === null) return false;
           const current = Date.parse(state.metadata[HeaderMeta.ExpiresAt] ?? '');
