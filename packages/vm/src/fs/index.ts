@@ -1,1 +1,1 @@
-export {};
+export { FileSystemBlobStore } from './fs-blob-store.js';

@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { InvalidInput } from '@chuk/models';
+import { CompressionLevel, Modality, isCompressionLevel } from './enums.js';
+import { copyPage, type MemoryPage } from './models/page.js';
+import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
+import { codePointLength, codePointSlice } from './util/text.js';
+
+/** Async LLM summariser, injected by the caller. */
+export type SummarizeFn = (text: string, maxTokens: number) => Promise<string>;
+
+export interface CompressionResult {
+  /** A new page object, or the input itself on a no-op. The input is never mutated. */
+  page: MemoryPage;
+  originalTokens: number;
+  compressedTokens: number;
+  levelBefore: CompressionLevel;
+  levelAfter: CompressionLevel;
+}
+
+/** `originalTokens − compressedTokens` (may be 0 or negative). */
+export function tokensSaved(r: CompressionResult): number {
+  return r.originalTokens - r.compressedTokens;
+}
+
+export interface Compressor {
+  readonly supportedModality: Modality;
+  canCompress(current: CompressionLevel, target: CompressionLevel): boolean;
+  compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult>;
+}
+
+export function assertLevel(level: unknown): asserts level is CompressionLevel {
+  if (!isCompressionLevel(level)) throw new InvalidInput({ field: 'level', reason: `must be 0..3, got ${String(level)}` });
+}
+
+function noop(page: MemoryPage, estimator: TokenEstimator): CompressionResult {
+  const t = pageTokens(page, estimator);
+  return { page, originalTokens: t, compressedTokens: t, levelBefore: page.compressionLevel, levelAfter: page.compressionLevel };
+}
+
+function withContent(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
+  const sizeTokens = Math.max(1, estimator.estimateText(content));
+  const out = copyPage(page, { content, compressionLevel: target, sizeTokens, version: page.version + 1 });
+  return {
+    page: out,
+    originalTokens: pageTokens(page, estimator),
+    compressedTokens: sizeTokens,
+    levelBefore: page.compressionLevel,
+    levelAfter: target,
+  };
+}
+
+function relabel(page: MemoryPage, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
+  const t = pageTokens(page, estimator);
+  return {
+    page: copyPage(page, { compressionLevel: target }),
+    originalTokens: t,
+    compressedTokens: t,
+    levelBefore: page.compressionLevel,
+    levelAfter: target,
+  };
+}
+
+const CHARS_PER_TOKEN = 4;
+const ELLIPSIS = '...';
+
+export const TextCompressorConfigSchema = z
+  .object({
+    reducedRatio: z.number().gt(0).max(1).default(0.5).describe('REDUCED keeps this share of the characters'),
+    abstractMaxTokens: z.number().int().positive().default(200).describe('Token cap of ABSTRACT'),
+    referenceMaxTokens: z.number().int().positive().default(50).describe('Token cap of REFERENCE'),
+  })
+  .strict();
+export type TextCompressorConfig = z.output<typeof TextCompressorConfigSchema>;
+export type TextCompressorConfigInput = z.input<typeof TextCompressorConfigSchema>;
+
+function textOf(page: MemoryPage): string {
+  if (page.content === null || page.content === undefined || page.content === '') return '';
+  return typeof page.content === 'string' ? page.content : JSON.stringify(page.content);
+}
+
+function cut(text: string, maxChars: number): string {
+  return `${codePointSlice(text, maxChars).trimEnd()}${ELLIPSIS}`;
+}
+
+/** Whole sentences up to `maxChars`; falls back to a hard cut when the first sentence is too long. */
+function sentencePack(text: string, maxChars: number): string {
+  const sentences = text.split(/(?<=[.!?])\s+/);
+  let acc = '';
+  for (const s of sentences) {
+    const next = acc === '' ? s : `${acc} ${s}`;
+    if (codePointLength(next) > maxChars) break;
+    acc = next;
+  }
+  return acc === '' ? cut(text, maxChars) : acc;
+}
+
+/** Text: excerpt (REDUCED), key sentences or summary (ABSTRACT), topic tag (REFERENCE). */
+export class TextCompressor implements Compressor {
+  readonly supportedModality: Modality = Modality.Text;
+  readonly config: TextCompressorConfig;
+
+  constructor(
+    opts: { config?: TextCompressorConfigInput; summarizeFn?: SummarizeFn; estimator?: TokenEstimator } = {},
+  ) {
+    const parsed = TextCompressorConfigSchema.safeParse(opts.config ?? {});
+    if (!parsed.success) throw new InvalidInput({ field: 'text', reason: parsed.error.message, issues: parsed.error.issues });
+    this.config = parsed.data;
+    this.summarizeFn = opts.summarizeFn;
+    this.estimator = opts.estimator ?? charRatioEstimator;
+  }
+  private readonly summarizeFn: SummarizeFn | undefined;
+  private readonly estimator: TokenEstimator;
+
+  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
+    return target > current;
+  }
+
+  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    assertLevel(target);
+    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    const text = textOf(page);
+    return withContent(page, await this.render(page, text, target), target, this.estimator);
+  }
+
+  private async render(page: MemoryPage, text: string, target: CompressionLevel): Promise<string> {
+    const chars = codePointLength(text);
+    switch (target) {
+      case CompressionLevel.Reduced: {
+        const maxChars = Math.floor(chars * this.config.reducedRatio);
+        if (this.summarizeFn) return this.summarizeFn(text, Math.max(1, Math.floor(maxChars / CHARS_PER_TOKEN)));
+        return chars <= maxChars ? text : cut(text, maxChars);
+      }
+      case CompressionLevel.Abstract: {
+        if (this.summarizeFn) return this.summarizeFn(text, this.config.abstractMaxTokens);
+        return sentencePack(text, this.config.abstractMaxTokens * CHARS_PER_TOKEN);
+      }
+      default: {
+        const firstLine = text.split('\n', 1)[0] ?? '';
+        return `[${page.pageType}] ${codePointSlice(firstLine, this.config.referenceMaxTokens * CHARS_PER_TOKEN)}`;
+      }
+    }
+  }
+}
+
+/** Images are stored by reference: REDUCED relabels, ABSTRACT keeps the caption, REFERENCE a tag. */
+export class ImageCompressor implements Compressor {
+  readonly supportedModality: Modality = Modality.Image;
+  constructor(private readonly estimator: TokenEstimator = charRatioEstimator) {}
+
+  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
+    return target > current;
+  }
+
+  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    assertLevel(target);
+    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (target === CompressionLevel.Reduced) return relabel(page, target, this.estimator);
+    const content = target === CompressionLevel.Abstract ? (page.caption ?? '[IMAGE]') : `[${page.pageType}] image:${page.pageId}`;
+    return withContent(page, content, target, this.estimator);
+  }
+}
+
+/** Relabels the level; content and tokens unchanged. */
+export class PassthroughCompressor implements Compressor {
+  constructor(
+    readonly supportedModality: Modality = Modality.Text,
+    private readonly estimator: TokenEstimator = charRatioEstimator,
+  ) {}
+
+  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
+    return target > current;
+  }
+
+  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    assertLevel(target);
+    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    return relabel(page, target, this.estimator);
+  }
+}
+
+export interface DefaultRegistryOptions {
+  summarizeFn?: SummarizeFn;
+  text?: TextCompressorConfigInput;
+  estimator?: TokenEstimator;
+}
+
+/** One compressor per modality; unregistered modalities fall back to passthrough. */
+export class CompressorRegistry {
+  private readonly compressors = new Map<Modality, Compressor>();
+
+  constructor(compressors: Partial<Record<Modality, Compressor>> = {}) {
+    for (const [m, c] of Object.entries(compressors)) this.compressors.set(m as Modality, c);
+  }
+
+  register(modality: Modality, compressor: Compressor): void {
+    this.compressors.set(modality, compressor);
+  }
+
+  get(modality: Modality): Compressor {
+    return this.compressors.get(modality) ?? new PassthroughCompressor(modality);
+  }
+
+  async compressPage(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    assertLevel(target);
+    return this.get(page.modality).compress(page, target);
+  }
+
+  static default(opts: DefaultRegistryOptions = {}): CompressorRegistry {
+    const estimator = opts.estimator ?? charRatioEstimator;
+    const text = new TextCompressor({
+      ...(opts.text ? { config: opts.text } : {}),
+      ...(opts.summarizeFn ? { summarizeFn: opts.summarizeFn } : {}),
+      estimator,
+    });
+    return new CompressorRegistry({
+      text,
+      image: new ImageCompressor(estimator),
+      audio: new PassthroughCompressor(Modality.Audio, estimator),
+      video: new PassthroughCompressor(Modality.Video, estimator),
+      structured: new PassthroughCompressor(Modality.Structured, estimator),
+    });
+  }
+}

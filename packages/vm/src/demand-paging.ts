@@ -1,0 +1,168 @@
+import { PageType } from './enums.js';
+import type { PageTable } from './page-table.js';
+
+/** The reference's five recall patterns (alternations only; word boundaries are added unless `legacy`). */
+const RECALL_PATTERN_SOURCES = [
+  'as we|what did we|earlier|previously|remember when',
+  'that (?:decision|choice|plan|approach) (?:about|for|regarding)',
+  'go back to|revisit|return to',
+  'remind me|refresh my memory',
+  'you (?:said|mentioned|suggested|recommended)',
+] as const;
+
+export const DEFAULT_RECALL_SIGNALS: readonly RegExp[] = RECALL_PATTERN_SOURCES.map((s) => new RegExp(`\\b(?:${s})\\b`, 'i'));
+/** Reference patterns without word boundaries ("what has weight" triggers "as we"). */
+export const LEGACY_RECALL_SIGNALS: readonly RegExp[] = RECALL_PATTERN_SOURCES.map((s) => new RegExp(s, 'i'));
+
+export const DEFAULT_MAX_PREFETCH_PAGES = 5;
+export const MIN_TOPIC_LENGTH = 4;
+
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    'what that this these those there their them they then than with from have been were will would could should ' +
+    'about into onto over under tell does done make made also just like some such very more most much many when ' +
+    'where which while whom whose your yours ours mine only even ever each both other another again here user ' +
+    'assistant tool summary segment please thanks thank know want need said say says okay sure'
+  ).split(' '),
+);
+
+export interface DemandPagingOptions {
+  recallSignals?: readonly (string | RegExp)[];
+  maxPrefetchPages?: number;
+  /** Reference behaviour: no word boundaries, no stop words, substring topic matching, reference order. */
+  legacy?: boolean;
+}
+
+export interface PrefetchQuery {
+  message: string;
+  pageTable: PageTable;
+  pageHints: ReadonlyMap<string, string>;
+  workingSetIds: ReadonlySet<string>;
+  /** Word → page ids index of the hints; used for rarity-weighted matching (non-legacy). */
+  hintIndex?: HintIndex;
+}
+
+export interface PrefetchCandidates { recall: boolean; claimsAndSummaries: string[]; topical: string[]; all: string[] }
+
+/** Lower-case ASCII words of `text`. */
+export function words(text: string): string[] {
+  return text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 0);
+}
+
+/** Inverted index of hint words, maintained incrementally by the owner. */
+export class HintIndex {
+  private readonly postings = new Map<string, Set<string>>();
+  private readonly byPage = new Map<string, string[]>();
+
+  set(pageId: string, hint: string): void {
+    this.delete(pageId);
+    const ws = [...new Set(words(hint).filter((w) => w.length >= MIN_TOPIC_LENGTH))];
+    this.byPage.set(pageId, ws);
+    for (const w of ws) {
+      let set = this.postings.get(w);
+      if (!set) {
+        set = new Set();
+        this.postings.set(w, set);
+      }
+      set.add(pageId);
+    }
+  }
+  delete(pageId: string): void {
+    for (const w of this.byPage.get(pageId) ?? []) this.postings.get(w)?.delete(pageId);
+    this.byPage.delete(pageId);
+  }
+  clear(): void {
+    this.postings.clear();
+    this.byPage.clear();
+  }
+  pagesWith(word: string): ReadonlySet<string> {
+    return this.postings.get(word) ?? new Set();
+  }
+}
+
+/** Detects, before the model call, that old context will be needed. Stateless. */
+export class DemandPagingPrePass {
+  readonly maxPrefetchPages: number;
+  private readonly signals: readonly RegExp[];
+  private readonly legacy: boolean;
+
+  constructor(opts: DemandPagingOptions = {}) {
+    this.legacy = opts.legacy ?? false;
+    const custom = (opts.recallSignals ?? []).map((s) => (typeof s === 'string' ? new RegExp(s, 'i') : s));
+    this.signals = custom.length > 0 ? custom : this.legacy ? LEGACY_RECALL_SIGNALS : DEFAULT_RECALL_SIGNALS;
+    this.maxPrefetchPages = opts.maxPrefetchPages ?? DEFAULT_MAX_PREFETCH_PAGES;
+  }
+
+  hasRecallSignal(message: string): boolean {
+    return this.signals.some((re) => re.test(message));
+  }
+
+  /** Words of ≥ 4 characters; without `legacy`, stop words are dropped and duplicates removed. */
+  extractTopics(message: string): string[] {
+    const all = words(message).filter((w) => w.length >= MIN_TOPIC_LENGTH);
+    if (this.legacy) return all;
+    return [...new Set(all.filter((w) => !STOP_WORDS.has(w)))];
+  }
+
+  getPrefetchCandidates(q: PrefetchQuery): string[] {
+    return this.classify(q).all;
+  }
+
+  /** Candidates split by origin (recall-driven claims/summaries vs topic matches). */
+  classify(q: PrefetchQuery): PrefetchCandidates {
+    const recall = this.hasRecallSignal(q.message);
+    const topics = this.extractTopics(q.message);
+    const seen = new Set<string>();
+    const claimsAndSummaries: string[] = [];
+    const topical: string[] = [];
+    const push = (list: string[], id: string): void => {
+      if (seen.has(id) || q.workingSetIds.has(id)) return;
+      seen.add(id);
+      list.push(id);
+    };
+    const byType = (t: PageType): void => {
+      for (const e of q.pageTable.getByType(t)) push(claimsAndSummaries, e.pageId);
+    };
+    if (this.legacy) {
+      if (recall) byType(PageType.Claim);
+      for (const [id, hint] of q.pageHints) {
+        const h = hint.toLowerCase();
+        if (topics.some((t) => h.includes(t))) push(topical, id);
+      }
+      if (recall) byType(PageType.Summary);
+    } else {
+      if (recall) {
+        byType(PageType.Claim);
+        byType(PageType.Summary);
+      }
+      for (const id of this.rankTopical(q, topics)) push(topical, id);
+    }
+    const ordered = this.legacy ? this.legacyOrder(q, recall, claimsAndSummaries, topical) : [...claimsAndSummaries, ...topical];
+    return { recall, claimsAndSummaries, topical, all: ordered.slice(0, this.maxPrefetchPages) };
+  }
+
+  private legacyOrder(q: PrefetchQuery, recall: boolean, cs: string[], topical: string[]): string[] {
+    if (!recall) return topical;
+    const claims = cs.filter((id) => q.pageTable.lookup(id)?.pageType === PageType.Claim);
+    const summaries = cs.filter((id) => q.pageTable.lookup(id)?.pageType !== PageType.Claim);
+    return [...claims, ...topical, ...summaries];
+  }
+
+  /** Pages hit by at least one topic, scored by Σ 1/document-frequency (rare words weigh more). */
+  private rankTopical(q: PrefetchQuery, topics: string[]): string[] {
+    const scores = new Map<string, number>();
+    for (const t of topics) {
+      const pages = q.hintIndex ? q.hintIndex.pagesWith(t) : this.scan(q.pageHints, t);
+      if (pages.size === 0) continue;
+      const weight = 1 / pages.size;
+      for (const id of pages) scores.set(id, (scores.get(id) ?? 0) + weight);
+    }
+    return [...scores].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+  }
+
+  private scan(hints: ReadonlyMap<string, string>, topic: string): Set<string> {
+    const out = new Set<string>();
+    for (const [id, hint] of hints) if (words(hint).includes(topic)) out.add(id);
+    return out;
+  }
+}

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { InvalidInput } from '@chuk/models';
+import { DEFAULT_IMPORTANCE, ModalitySchema, StorageTier, type Modality } from './enums.js';
+import { evictionPriority, type PageTableEntry } from './models/entry.js';
+import type { MemoryPage } from './models/page.js';
+
+/** Lower score = evict first. */
+export interface EvictionCandidate { pageId: string; score: number }
+
+export interface AntiThrashView {
+  canEvict(id: string, turn: number): boolean;
+  getEvictionPenalty(id: string, turn: number): number;
+}
+
+export interface EvictionContext {
+  currentTurn: number;
+  l0PageIds: readonly string[];
+  l1Pages: ReadonlyMap<string, MemoryPage>;
+  pinnedPageIds: ReadonlySet<string>;
+  importanceOverrides: ReadonlyMap<string, number>;
+  antiThrash?: AntiThrashView;
+  pageTable?: { lookup(id: string): PageTableEntry | undefined };
+  now: Date;
+  /** Lets L0 scoring see page importance and type. */
+  getPage?: (id: string) => MemoryPage | undefined;
+}
+
+/**
+ * Pluggable eviction strategy. Implementations MUST exclude pinned pages and pages the anti-thrash policy
+ * protects, and MUST return candidates sorted ascending by score. `fromTier === L0` scores `l0PageIds`,
+ * any other tier scores `l1Pages`.
+ */
+export interface EvictionPolicy {
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[];
+}
+
+const SECONDS_PER_HOUR = 3600;
+const FREQUENCY_LOG_DIVISOR = 10;
+const WEIGHT_SUM_TOLERANCE = 1e-9;
+
+function recency(page: MemoryPage, now: Date): number {
+  const ageSeconds = (now.getTime() - page.lastAccessed.getTime()) / 1000;
+  return 1 / (1 + ageSeconds / SECONDS_PER_HOUR);
+}
+
+function isExcluded(ctx: EvictionContext, id: string): boolean {
+  if (ctx.pinnedPageIds.has(id)) return true;
+  return ctx.antiThrash !== undefined && !ctx.antiThrash.canEvict(id, ctx.currentTurn);
+}
+
+function sortAscending(out: EvictionCandidate[]): EvictionCandidate[] {
+  return out.sort((a, b) => a.score - b.score);
+}
+
+function pageTypeFactor(ctx: EvictionContext, id: string, page: MemoryPage | undefined): number {
+  const entry = ctx.pageTable?.lookup(id);
+  const pageType = entry?.pageType ?? page?.pageType;
+  if (pageType === undefined) return 1;
+  return 1 - evictionPriority({ pinned: false, pageType });
+}
+
+export const L0ImportanceSource = { PageImportance: 'page_importance', OverrideOnly: 'override_only' } as const;
+export type L0ImportanceSource = (typeof L0ImportanceSource)[keyof typeof L0ImportanceSource];
+
+const sumsToOne = (...w: number[]): boolean => Math.abs(w.reduce((a, b) => a + b, 0) - 1) <= WEIGHT_SUM_TOLERANCE;
+
+export const ImportanceWeightedLRUConfigSchema = z
+  .object({
+    l0PositionWeight: z.number().min(0).max(1).default(0.4).describe('L0: weight of the position (older = lower)'),
+    l0ImportanceWeight: z.number().min(0).max(1).default(0.4).describe('L0: weight of importance'),
+    l0ThrashWeight: z.number().min(0).max(1).default(0.2).describe('L0: weight of the anti-thrash penalty'),
+    l1RecencyWeight: z.number().min(0).max(1).default(0.3).describe('L1: weight of recency'),
+    l1FrequencyWeight: z.number().min(0).max(1).default(0.2).describe('L1: weight of access frequency'),
+    l1ImportanceWeight: z.number().min(0).max(1).default(0.3).describe('L1: weight of importance'),
+    l1ThrashWeight: z.number().min(0).max(1).default(0.2).describe('L1: weight of the anti-thrash penalty'),
+    l0ImportanceSource: z
+      .enum(L0ImportanceSource)
+      .default(L0ImportanceSource.PageImportance)
+      .describe('page_importance: override, else page.importance; override_only reproduces the reference'),
+    pageTypeWeighting: z
+      .boolean()
+      .default(true)
+      .describe('Multiply scores by (1 - page-type eviction weight) so claims and summaries outlive transcripts'),
+  })
+  .strict()
+  .refine((c) => sumsToOne(c.l0PositionWeight, c.l0ImportanceWeight, c.l0ThrashWeight), {
+    error: 'L0 weights must sum to 1',
+    path: ['l0PositionWeight'],
+  })
+  .refine((c) => sumsToOne(c.l1RecencyWeight, c.l1FrequencyWeight, c.l1ImportanceWeight, c.l1ThrashWeight), {
+    error: 'L1 weights must sum to 1',
+    path: ['l1RecencyWeight'],
+  });
+export type ImportanceWeightedLRUConfig = z.output<typeof ImportanceWeightedLRUConfigSchema>;
+export type ImportanceWeightedLRUConfigInput = z.input<typeof ImportanceWeightedLRUConfigSchema>;
+
+function parseConfig<T extends z.ZodType>(schema: T, raw: unknown, field: string): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new InvalidInput({ field, reason: parsed.error.message, issues: parsed.error.issues });
+  return parsed.data;
+}
+
+/** Default policy: position/recency, importance, page type and anti-thrash penalty. */
+export class ImportanceWeightedLRU implements EvictionPolicy {
+  readonly config: ImportanceWeightedLRUConfig;
+
+  constructor(config: ImportanceWeightedLRUConfigInput = {}) {
+    this.config = parseConfig(ImportanceWeightedLRUConfigSchema, config, 'evictionPolicy');
+  }
+
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier): EvictionCandidate[] {
+    return fromTier === StorageTier.L0 ? this.scoreL0(ctx) : this.scoreL1(ctx);
+  }
+
+  private scoreL0(ctx: EvictionContext): EvictionCandidate[] {
+    const c = this.config;
+    const n = Math.max(ctx.l0PageIds.length, 1);
+    const out: EvictionCandidate[] = [];
+    ctx.l0PageIds.forEach((id, i) => {
+      if (isExcluded(ctx, id)) return;
+      const page = ctx.getPage?.(id);
+      const fromPage = c.l0ImportanceSource === L0ImportanceSource.PageImportance ? page?.importance : undefined;
+      const importance = ctx.importanceOverrides.get(id) ?? fromPage ?? DEFAULT_IMPORTANCE;
+      const thrash = ctx.antiThrash?.getEvictionPenalty(id, ctx.currentTurn) ?? 0;
+      let score = (i / n) * c.l0PositionWeight + importance * c.l0ImportanceWeight + thrash * c.l0ThrashWeight;
+      if (c.pageTypeWeighting) score *= pageTypeFactor(ctx, id, page);
+      out.push({ pageId: id, score });
+    });
+    return sortAscending(out);
+  }
+
+  private scoreL1(ctx: EvictionContext): EvictionCandidate[] {
+    const c = this.config;
+    const out: EvictionCandidate[] = [];
+    for (const [id, page] of ctx.l1Pages) {
+      if (page.pinned || isExcluded(ctx, id)) continue;
+      const frequency = Math.min(1, Math.log(1 + page.accessCount) / FREQUENCY_LOG_DIVISOR);
+      const importance = ctx.importanceOverrides.get(id) ?? page.importance;
+      const thrash = ctx.antiThrash?.getEvictionPenalty(id, ctx.currentTurn) ?? 0;
+      let score =
+        recency(page, ctx.now) * c.l1RecencyWeight +
+        frequency * c.l1FrequencyWeight +
+        importance * c.l1ImportanceWeight +
+        thrash * c.l1ThrashWeight;
+      if (c.pageTypeWeighting) score *= pageTypeFactor(ctx, id, page);
+      out.push({ pageId: id, score });
+    }
+    return sortAscending(out);
+  }
+}
+
+/** Pure LRU: L0 by position (oldest first), L1 by recency. No importance. */
+export class LRUEvictionPolicy implements EvictionPolicy {
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier): EvictionCandidate[] {
+    const out: EvictionCandidate[] = [];
+    if (fromTier === StorageTier.L0) {
+      const n = Math.max(ctx.l0PageIds.length, 1);
+      ctx.l0PageIds.forEach((id, i) => {
+        if (!isExcluded(ctx, id)) out.push({ pageId: id, score: i / n });
+      });
+    } else {
+      for (const [id, page] of ctx.l1Pages) {
+        if (!page.pinned && !isExcluded(ctx, id)) out.push({ pageId: id, score: recency(page, ctx.now) });
+      }
+    }
+    return sortAscending(out);
+  }
+}
+
+export const DEFAULT_MODALITY_WEIGHTS: Readonly<Record<Modality, number>> = {
+  text: 1,
+  structured: 0.9,
+  image: 0.5,
+  audio: 0.4,
+  video: 0.3,
+};
+
+export const ModalityAwareLRUConfigSchema = z
+  .object({
+    modalityWeights: z
+      .partialRecord(ModalitySchema, z.number().min(0))
+      .default(DEFAULT_MODALITY_WEIGHTS)
+      .describe('Score multiplier per modality (lower = evicted sooner); unknown → 1'),
+  })
+  .strict();
+
+/** Wraps a base policy and multiplies each score by a modality weight, so media goes before text. */
+export class ModalityAwareLRU implements EvictionPolicy {
+  readonly modalityWeights: Readonly<Partial<Record<Modality, number>>>;
+
+  constructor(
+    private readonly base: EvictionPolicy = new ImportanceWeightedLRU(),
+    config: z.input<typeof ModalityAwareLRUConfigSchema> = {},
+  ) {
+    this.modalityWeights = parseConfig(ModalityAwareLRUConfigSchema, config, 'evictionPolicy').modalityWeights;
+  }
+
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
+    const scored = this.base.scoreCandidates(ctx, fromTier, tokensNeeded).map((c) => {
+      const modality = ctx.l1Pages.get(c.pageId)?.modality ?? ctx.pageTable?.lookup(c.pageId)?.modality;
+      const weight = modality === undefined ? 1 : (this.modalityWeights[modality] ?? 1);
+      return { pageId: c.pageId, score: c.score * weight };
+    });
+    return sortAscending(scored);
+  }
+}
+
+/** Wraps a base policy and multiplies each score by (1 − page-type eviction weight). */
+export class PageTypeAwarePolicy implements EvictionPolicy {
+  constructor(private readonly base: EvictionPolicy = new ImportanceWeightedLRU({ pageTypeWeighting: false })) {}
+
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
+    const scored = this.base
+      .scoreCandidates(ctx, fromTier, tokensNeeded)
+      .map((c) => ({ pageId: c.pageId, score: c.score * pageTypeFactor(ctx, c.pageId, ctx.l1Pages.get(c.pageId) ?? ctx.getPage?.(c.pageId)) }));
+    return sortAscending(scored);
+  }
+}

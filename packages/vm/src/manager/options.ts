@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { InvalidInput, type BlobStore, type Logger, type MessageRole } from '@chuk/models';
+import { StorageTier, VmMode, VmModeSchema, type CompressionLevel, type FaultReason, type Modality, type PageType } from '../enums.js';
+import type { CompressorRegistry } from '../compression.js';
+import type { ContextPackerConfigInput } from '../context-packer.js';
+import type { DemandPagingOptions } from '../demand-paging.js';
+import type { EvictionPolicy } from '../eviction.js';
+import type { AvailableOrder, ManifestPolicies } from '../manifest.js';
+import type { FaultPolicyConfig } from '../models/fault.js';
+import type { MemoryPage } from '../models/page.js';
+import type { SearchFn } from '../models/content.js';
+import type { TierStore } from '../storage/tier-store.js';
+import type { TokenEstimator } from '../tokens.js';
+import type { PinnedSetConfigInput } from '../working-set/pinned-set.js';
+import type { AntiThrashConfigInput } from '../working-set/anti-thrash.js';
+import type { WorkingSetConfigInput } from '../working-set/working-set.js';
+
+export interface MemoryManagerOptions {
+  /** Default: a random UUID. */
+  sessionId?: string;
+  config?: WorkingSetConfigInput;
+  faultPolicy?: FaultPolicyConfig;
+  mode?: VmMode;
+  /** Default: importance-weighted LRU (position, page importance, page type, anti-thrash). */
+  evictionPolicy?: EvictionPolicy;
+  /** Default `CompressorRegistry.default()` (compress before evict); `null` disables compression. */
+  compressorRegistry?: CompressorRegistry | null;
+  /** L3/L4 storage. Without one, evicting to L3/L4 throws `StorageError`. */
+  tierStore?: TierStore;
+  /** Optional store for dirty L0–L2 pages written back by `flush()`. */
+  derivedStore?: BlobStore;
+  estimator?: TokenEstimator;
+  demandPaging?: DemandPagingOptions & { maxPrefetchTokens?: number };
+  searchFn?: SearchFn;
+  packer?: ContextPackerConfigInput;
+  manifest?: { maxAvailablePages?: number; policies?: Partial<ManifestPolicies>; availableOrder?: AvailableOrder };
+  tlbSize?: number;
+  packCacheSize?: number;
+  /** Auto-pin settings applied on `newTurn()`; `false` disables auto-pinning. */
+  autoPin?: PinnedSetConfigInput | false;
+  antiThrash?: AntiThrashConfigInput;
+  /** After a successful add, evict back to `targetUtilization` when `needsEviction()`. */
+  proactiveEviction?: boolean;
+  /** Fault the prefetcher's pages (through the pre-pass budget) on `newTurn()`. */
+  prefetchOnNewTurn?: boolean;
+  /** Flush dirty pages every N turns (0 = never). */
+  flushEveryNTurns?: number;
+  /** Unpin the oldest pinned summaries beyond this count on `evictSegmentPages` (0 = unlimited). */
+  maxPinnedSummaries?: number;
+  /** Reproduce the reference's fault-time relabel (compatibility tests only). */
+  legacyRelabelOnFault?: boolean;
+  /** Send the reference's "error page" envelope to the model instead of `{"error", "page_id"}`. */
+  legacyErrorEnvelope?: boolean;
+  clock?: () => Date;
+  idGenerator?: () => string;
+  logger?: Logger;
+}
+
+export const VmDeveloperRole = { System: 'system', Developer: 'developer' } as const;
+export type VmDeveloperRole = (typeof VmDeveloperRole)[keyof typeof VmDeveloperRole];
+
+export const VmPromptStrategy = { Duplicate: 'duplicate', MappedMessages: 'mapped_messages' } as const;
+export type VmPromptStrategy = (typeof VmPromptStrategy)[keyof typeof VmPromptStrategy];
+
+/** What the session facade passes through (`new SessionManager({ enableVm: true, vm })`). */
+export interface VmFacadeOptions {
+  config?: WorkingSetConfigInput;
+  mode?: VmMode;
+  evictionPolicy?: EvictionPolicy;
+  compressorRegistry?: CompressorRegistry | null;
+  faultPolicy?: FaultPolicyConfig;
+  tierStore?: TierStore;
+  estimator?: TokenEstimator;
+  /** Role of the VM developer message (default `system`). */
+  developerRole?: VmDeveloperRole;
+  /** Default `mapped_messages`. */
+  promptStrategy?: VmPromptStrategy;
+  /** Advance the VM turn on every user message (default true). */
+  turnPerUserMessage?: boolean;
+}
+
+export const VmFacadeSettingsSchema = z.object({
+  mode: VmModeSchema.default(VmMode.Strict).describe('VM mode'),
+  developerRole: z.enum(VmDeveloperRole).default(VmDeveloperRole.System).describe('Role of the VM developer message'),
+  promptStrategy: z.enum(VmPromptStrategy).default(VmPromptStrategy.MappedMessages).describe('How chat messages and VM:CONTEXT combine'),
+  turnPerUserMessage: z.boolean().default(true).describe('Advance the VM turn on every user message'),
+});
+export type VmFacadeSettings = z.output<typeof VmFacadeSettingsSchema>;
+
+/** Defaults of the facade-only settings (validated; invalid values throw `InvalidInput`). */
+export function resolveVmFacadeSettings(opts: VmFacadeOptions = {}): VmFacadeSettings {
+  const parsed = VmFacadeSettingsSchema.safeParse({
+    mode: opts.mode,
+    developerRole: opts.developerRole,
+    promptStrategy: opts.promptStrategy,
+    turnPerUserMessage: opts.turnPerUserMessage,
+  });
+  if (!parsed.success) throw new InvalidInput({ field: 'vm', reason: parsed.error.message, issues: parsed.error.issues });
+  return parsed.data;
+}
+
+export interface CreatePageOptions {
+  pageType?: PageType;
+  modality?: Modality;
+  importance?: number;
+  provenance?: string[];
+  pageId?: string;
+  sizeTokens?: number;
+  hint?: string;
+  metadata?: Record<string, unknown>;
+  /** Stored as `metadata.role`. */
+  role?: MessageRole;
+  caption?: string;
+  transcript?: string;
+  durationSeconds?: number;
+  dimensions?: [number, number];
+  mimeType?: string;
+  sizeBytes?: number;
+  /** Pages of one group (e.g. a tool call and its result) move together. */
+  groupId?: string;
+  compressionLevel?: CompressionLevel;
+  /** Replace an existing page with the same id instead of throwing `DuplicatePageError`. */
+  replace?: boolean;
+}
+
+export interface BuildContextOptions {
+  mode?: VmMode;
+  systemPrompt?: string;
+  modelId?: string;
+  tokenBudget?: number;
+  includeSearchTool?: boolean;
+}
+
+export interface HandleFaultOptions {
+  reason?: FaultReason;
+  signal?: AbortSignal;
+}
+
+export type PagePatch = Partial<
+  Pick<
+    MemoryPage,
+    'content' | 'importance' | 'metadata' | 'caption' | 'transcript' | 'provenance' | 'sizeTokens' | 'mimeType' | 'durationSeconds' | 'dimensions'
+  >
+>;
+
+export const DEFAULT_EVICTION_TARGET_TIER = StorageTier.L2;
