@@ -44,8 +44,8 @@ export {
 } from './tokens/pricing.js';
 export type { ModelPrice, PriceLookup, PricingTable, TokenDetail } from './tokens/pricing.js';
 export {
-  GptTokenizerCounter, HeuristicTokenCounter, TiktokenCounter, TiktokenEncoding, TokenCounterName, countTokens,
-  encodingForModel, getDefaultTokenCounter, loadSyncTokenCounter,
+  GptTokenizerCounter, HeuristicTokenCounter, TiktokenCounter, TiktokenEncoding, TokenCounterChoice, TokenCounterName,
+  countTokens, createTokenCounter, encodingForModel, getDefaultTokenCounter, loadSyncTokenCounter,
 } from './tokens/counter.js';
 export type { BpeCounterOptions, EncoderLoader, SyncTokenCount, TiktokenEncodingName, TokenCounter } from './tokens/counter.js';
 export { ESTIMATE_CHARS_PER_TOKEN, codePointLength, estimateTokens, toCountableText } from './tokens/text.js';
@@ -70,8 +70,10 @@ export { SessionEvent, parentEventIdOf } from './session/event.js';
 export type {
   CreateWithTokensInit, EventFromWireOptions, SessionEventInit, SessionEventWireOut, UpdateTokenUsageInput,
 } from './session/event.js';
-export { assertHeader, assertSessionId, cloneHeader, headerFromWire, headerToWire } from './session/header.js';
-export type { SessionHeader, SessionHeaderWireOut } from './session/header.js';
+export {
+  assertHeader, assertSessionId, cloneHeader, freezeHeader, headerFromWire, headerToWire, isSessionId, thawHeader, thawMetadata,
+} from './session/header.js';
+export type { FrozenHeader, SessionHeader, SessionHeaderWireOut } from './session/header.js';
 export { DEFAULT_RETRY_ATTEMPTS, defaultBackoffMs, updateHeaderWithRetry } from './session/header-retry.js';
 export type { HeaderHolder, HeaderStore, RetryOptions } from './session/header-retry.js';
 export { DEFAULT_MAX_ANCESTOR_DEPTH, NO_RUN_KEY, Session } from './session/session.js';

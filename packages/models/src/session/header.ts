@@ -5,7 +5,7 @@ import { cloneJson } from '../util/json.js';
 import { SessionMetadata } from './metadata.js';
 import { SessionRun } from './run.js';
 import type { SessionRunWire } from './schemas.js';
-import { SCHEMA_VERSION, SessionHeaderWireSchema, SessionIdSchema } from './schemas.js';
+import { MAX_SESSION_ID_LENGTH, SCHEMA_VERSION, SessionHeaderWireSchema, SessionIdSchema } from './schemas.js';
 
 /** Everything of a session but its events and token summary; `revision` and `eventCount` are kept by the store. */
 export interface SessionHeader {
@@ -49,6 +49,78 @@ export function cloneHeader(header: SessionHeader, clock?: Clock): SessionHeader
   };
 }
 
+/** A compact, deeply frozen header as stores keep it; sessions copy from it on first access. */
+export interface FrozenHeader {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly parentId: string | null;
+  readonly childIds: readonly string[];
+  readonly taskIds: readonly string[];
+  /** Frozen runs. */
+  readonly runs: readonly SessionRun[];
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly revision: number;
+}
+
+const EMPTY_LIST: readonly never[] = Object.freeze([]);
+
+function frozenList<T>(list: readonly T[]): readonly T[] {
+  return list.length === 0 ? EMPTY_LIST : Object.freeze(list.slice());
+}
+
+/** A deep, frozen copy of `header` with `revision` (what in-memory stores keep). */
+export function freezeHeader(header: SessionHeader, revision: number): FrozenHeader {
+  const m = header.metadata;
+  const runs = header.runs;
+  return Object.freeze({
+    id: header.id,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    properties: cloneJson(m.properties, true),
+    parentId: header.parentId,
+    childIds: frozenList(header.childIds),
+    taskIds: frozenList(header.taskIds),
+    runs: runs.length === 0 ? EMPTY_LIST : Object.freeze(runs.map(frozenRun)),
+    state: cloneJson(header.state, true),
+    revision,
+  });
+}
+
+function frozenRun(run: SessionRun): SessionRun {
+  const copy = run.clone();
+  copy.metadata = cloneJson(copy.metadata, true);
+  copy.toolCalls = Object.freeze(copy.toolCalls) as string[];
+  Object.freeze(copy);
+  return copy;
+}
+
+/** A mutable, independent header from a frozen one. */
+export function thawHeader(frozen: FrozenHeader, options: { eventCount?: number; clock?: Clock } = {}): SessionHeader {
+  return {
+    id: frozen.id,
+    metadata: thawMetadata(frozen, options.clock),
+    parentId: frozen.parentId,
+    childIds: [...frozen.childIds],
+    taskIds: [...frozen.taskIds],
+    runs: frozen.runs.map((r) => r.clone(options.clock)),
+    state: cloneJson(frozen.state),
+    revision: frozen.revision,
+    eventCount: options.eventCount ?? 0,
+  };
+}
+
+/** The metadata part of a frozen header, as a new mutable `SessionMetadata`. */
+export function thawMetadata(frozen: FrozenHeader, clock?: Clock): SessionMetadata {
+  return new SessionMetadata({
+    createdAt: frozen.createdAt,
+    updatedAt: frozen.updatedAt,
+    properties: cloneJson(frozen.properties),
+    clock,
+  });
+}
+
 /** Stored form of a header (snake_case, `schema_version`); revision and count are kept beside it by stores. */
 export function headerToWire(header: SessionHeader): SessionHeaderWireOut {
   return {
@@ -85,7 +157,15 @@ export function headerFromWire(
 
 /** Checks a session id (`SessionIdSchema`); throws `InvalidInput` (field `sessionId`). */
 export function assertSessionId(id: unknown, field = 'sessionId'): asserts id is string {
-  parseInput(SessionIdSchema, id, field);
+  if (!isSessionId(id)) parseInput(SessionIdSchema, id, field);
+}
+
+// eslint-disable-next-line no-control-regex
+const BAD_ID_CHARS = /[\s\u0000-\u001f\u007f{}]/u;
+
+/** Fast form of `SessionIdSchema` (no schema parse). */
+export function isSessionId(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_SESSION_ID_LENGTH && !BAD_ID_CHARS.test(id);
 }
 
 /** Cheap structural check of a header handed to a store (no schema parse per call). */

@@ -1,12 +1,13 @@
 import type { z } from 'zod';
 import type { EventSource } from '../enums/index.js';
+import { InvalidSessionOperation } from '../errors/errors.js';
 import { parseInput } from '../errors/parse.js';
+import { cloneJson } from '../util/json.js';
 import type { TokenCounter } from '../tokens/counter.js';
 import { countTokens } from '../tokens/counter.js';
 import type { PricingTable } from '../tokens/pricing.js';
 import { DEFAULT_TOKEN_MODEL } from '../tokens/pricing.js';
 import { TokenSummary } from '../tokens/summary.js';
-import type { TokenUsage } from '../tokens/usage.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import { randomId, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -14,8 +15,8 @@ import { noopLogger } from '../util/logger.js';
 import { nowIso, parseTimestamp } from '../util/time.js';
 import { SessionEvent } from './event.js';
 import type { SessionEventWireOut } from './event.js';
-import type { SessionHeader, SessionHeaderWireOut } from './header.js';
-import { assertSessionId, cloneHeader, headerFromWire, headerToWire } from './header.js';
+import type { FrozenHeader, SessionHeader, SessionHeaderWireOut } from './header.js';
+import { assertSessionId, cloneHeader, headerFromWire, headerToWire, thawMetadata } from './header.js';
 import type { RetryOptions } from './header-retry.js';
 import { updateHeaderWithRetry } from './header-retry.js';
 import { SessionMetadata } from './metadata.js';
@@ -71,17 +72,19 @@ export interface SessionWireOut extends SessionHeaderWireOut {
  */
 export class Session<M = unknown> implements SessionHeader {
   readonly id: string;
-  metadata: SessionMetadata;
   parentId: string | null;
-  childIds: string[];
-  taskIds: string[];
-  runs: SessionRun[];
-  state: Record<string, unknown>;
   /** Header revision kept by the store (0 = never stored). Not serialised. */
   revision: number;
-  tokenSummary: TokenSummary;
+  /** A frozen stored header the mutable parts are copied from on first access (copy on read). */
+  #base: FrozenHeader | null = null;
+  #metadata: SessionMetadata | null = null;
+  #childIds: string[] | null = null;
+  #taskIds: string[] | null = null;
+  #runs: SessionRun[] | null = null;
+  #state: Record<string, unknown> | null = null;
+  #tokenSummary: TokenSummary | null = null;
   #events: SessionEvent<M>[] = [];
-  readonly #ids = new Set<string>();
+  #ids: Set<string> | null = null;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #pricing: PricingTable | undefined;
@@ -93,14 +96,67 @@ export class Session<M = unknown> implements SessionHeader {
     const id = init.id ?? (init.idGenerator ?? randomId)();
     assertSessionId(id, 'id');
     this.id = id;
-    this.metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
     this.parentId = init.parentId ?? null;
-    this.childIds = init.childIds ?? [];
-    this.taskIds = init.taskIds ?? [];
-    this.runs = init.runs ?? [];
-    this.state = init.state ?? {};
     this.revision = init.revision ?? 0;
-    this.tokenSummary = new TokenSummary({ pricing: this.#pricing });
+    this.#metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
+    this.#childIds = init.childIds ?? [];
+    this.#taskIds = init.taskIds ?? [];
+    this.#runs = init.runs ?? [];
+    this.#state = init.state ?? {};
+  }
+
+  get metadata(): SessionMetadata {
+    return (this.#metadata ??= thawMetadata(this.#frozenBase(), this.#clock));
+  }
+
+  set metadata(value: SessionMetadata) {
+    this.#metadata = value;
+  }
+
+  get childIds(): string[] {
+    return (this.#childIds ??= [...this.#frozenBase().childIds]);
+  }
+
+  set childIds(value: string[]) {
+    this.#childIds = value;
+  }
+
+  get taskIds(): string[] {
+    return (this.#taskIds ??= [...this.#frozenBase().taskIds]);
+  }
+
+  set taskIds(value: string[]) {
+    this.#taskIds = value;
+  }
+
+  get runs(): SessionRun[] {
+    return (this.#runs ??= this.#frozenBase().runs.map((r) => r.clone(this.#clock)));
+  }
+
+  set runs(value: SessionRun[]) {
+    this.#runs = value;
+  }
+
+  get state(): Record<string, unknown> {
+    return (this.#state ??= cloneJson(this.#frozenBase().state) as Record<string, unknown>);
+  }
+
+  set state(value: Record<string, unknown>) {
+    this.#state = value;
+  }
+
+  /** Token totals of the events (built from their stored usages on first access; nothing is recounted). */
+  get tokenSummary(): TokenSummary {
+    if (this.#tokenSummary === null) {
+      const summary = new TokenSummary({ pricing: this.#pricing });
+      for (const e of this.#events) if (e.tokenUsage !== null) summary.addUsage(e.tokenUsage);
+      this.#tokenSummary = summary;
+    }
+    return this.#tokenSummary;
+  }
+
+  set tokenSummary(value: TokenSummary) {
+    this.#tokenSummary = value;
   }
 
   /** Events in append order (read-only view; use `addEvent` / `appendEventOnce`). */
@@ -144,20 +200,20 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   hasEvent(eventId: string): boolean {
-    return this.#ids.has(eventId);
+    return this.#idIndex().has(eventId);
   }
 
   /** Appends in memory; adds its usage to the summary and advances `metadata.updatedAt`. */
   addEvent(event: SessionEvent<M>): void {
     this.#events.push(event);
-    this.#ids.add(event.id);
-    if (event.tokenUsage !== null) this.tokenSummary.addUsage(event.tokenUsage);
+    this.#ids?.add(event.id);
+    if (event.tokenUsage !== null && this.#tokenSummary !== null) this.#tokenSummary.addUsage(event.tokenUsage);
     this.metadata.updatedAt = nowIso(this.#clock);
   }
 
   /** Adds `event` only if no event with its id is present (O(1)); returns whether it did. */
   appendEventOnce(event: SessionEvent<M>): boolean {
-    if (this.#ids.has(event.id)) return false;
+    if (this.#idIndex().has(event.id)) return false;
     this.addEvent(event);
     return true;
   }
@@ -236,15 +292,44 @@ export class Session<M = unknown> implements SessionHeader {
    * nothing recounted). Takes ownership of `header`'s objects and of the event instances.
    */
   static fromLog<M = unknown>(header: SessionHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
-    const s = new Session<M>({ ...options, ...header });
-    const list = s.#events;
-    const usages: TokenUsage[] = [];
-    for (const e of events) {
-      list.push(e);
-      s.#ids.add(e.id);
-      if (e.tokenUsage !== null) usages.push(e.tokenUsage);
-    }
-    if (usages.length > 0) s.tokenSummary = TokenSummary.fromUsages(usages, { pricing: options.pricing });
+    const s = new Session<M>({
+      id: header.id,
+      metadata: header.metadata,
+      parentId: header.parentId,
+      childIds: header.childIds,
+      taskIds: header.taskIds,
+      runs: header.runs,
+      state: header.state,
+      revision: header.revision,
+      clock: options.clock,
+      logger: options.logger,
+      pricing: options.pricing,
+    });
+    if (events.length > 0) s.#events = events.slice();
+    return s;
+  }
+
+  /**
+   * A session over a frozen stored header (`freezeHeader`) and frozen events: its header parts are copied on
+   * first access, so the snapshot is independent and costs nothing for parts never read.
+   */
+  static fromFrozen<M = unknown>(header: FrozenHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
+    const s = new Session<M>({
+      id: header.id,
+      parentId: header.parentId,
+      revision: header.revision,
+      metadata: FROZEN_PLACEHOLDER,
+      clock: options.clock,
+      logger: options.logger,
+      pricing: options.pricing,
+    });
+    s.#base = header;
+    s.#metadata = null;
+    s.#childIds = null;
+    s.#taskIds = null;
+    s.#runs = null;
+    s.#state = null;
+    if (events.length > 0) s.#events = events.slice();
     return s;
   }
 
@@ -371,6 +456,20 @@ export class Session<M = unknown> implements SessionHeader {
     return out;
   }
 
+  #frozenBase(): FrozenHeader {
+    if (this.#base === null) throw new InvalidSessionOperation({ operation: 'read', reason: 'session header is missing' });
+    return this.#base;
+  }
+
+  #idIndex(): Set<string> {
+    if (this.#ids === null) {
+      const ids = new Set<string>();
+      for (const e of this.#events) ids.add(e.id);
+      this.#ids = ids;
+    }
+    return this.#ids;
+  }
+
   #options(): SessionOptions {
     return { clock: this.#clock, logger: this.#logger, pricing: this.#pricing };
   }
@@ -381,3 +480,7 @@ function addOnce(list: string[], id: string): boolean {
   list.push(id);
   return true;
 }
+
+/** Stands in for the metadata of a session whose header is copied lazily from a frozen stored one. */
+const FROZEN_PLACEHOLDER = new SessionMetadata({ createdAt: '', updatedAt: '' });
+Object.freeze(FROZEN_PLACEHOLDER);

@@ -1,13 +1,11 @@
 import { InvalidInput, SessionAlreadyExists, SessionNotFound, SessionVersionConflict, StorageError } from '../errors/errors.js';
 import { SessionEvent } from '../session/event.js';
 import type { SessionHeader } from '../session/header.js';
-import { assertHeader, assertSessionId, cloneHeader, headerFromWire, headerToWire } from '../session/header.js';
-import { SessionMetadata } from '../session/metadata.js';
-import { SessionRun } from '../session/run.js';
+import type { FrozenHeader } from '../session/header.js';
+import { assertHeader, assertSessionId, freezeHeader, headerFromWire, headerToWire, thawHeader } from '../session/header.js';
 import { Session } from '../session/session.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
-import { cloneJson } from '../util/json.js';
 import { parseTimestamp } from '../util/time.js';
 import type {
   AppendOptions, AppendResult, ListOptions, ListPage, ReadEventsOptions, SessionStore, StoreCapabilities, StoreStats,
@@ -29,7 +27,7 @@ export type MemoryEncoding = (typeof MemoryEncoding)[keyof typeof MemoryEncoding
 /** One stored session (internal layout; exposed so tests can inspect or damage it). */
 export interface MemorySessionEntry {
   /** Frozen header (object encoding) or header wire JSON (json encoding). */
-  header: SessionHeader | string;
+  header: FrozenHeader | string;
   /** Frozen events (object encoding) or event wire JSON (json encoding). */
   events: (SessionEvent | string)[];
   ids: Set<string>;
@@ -104,7 +102,7 @@ export class InMemorySessionStore implements SessionStore {
     const sessions = this.data.sessions;
     if (this.#live(header.id) !== undefined) throw new SessionAlreadyExists({ sessionId: header.id });
     sessions.set(header.id, {
-      header: this.#encodeHeader(header),
+      header: this.#encodeHeader(header, 1),
       events: [],
       ids: new Set(),
       revision: 1,
@@ -117,12 +115,15 @@ export class InMemorySessionStore implements SessionStore {
   async get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
     const entry = this.#live(sessionId);
     if (entry === undefined) return null;
-    const header = this.#decodeHeader(entry, 'get');
     const events = this.#decodeEvents<M>(entry, 0, entry.events.length, 'get');
     const last = events[events.length - 1];
-    if (last !== undefined && parseTimestamp(last.timestamp) > parseTimestamp(header.metadata.updatedAt)) {
-      header.metadata.updatedAt = last.timestamp;
+    const stored = entry.header;
+    if (typeof stored !== 'string' && (last === undefined || !isLater(last.timestamp, stored.updatedAt))) {
+      // the frozen stored header is shared and copied by the session on first access
+      return Session.fromFrozen<M>(stored, events, { clock: this.#clock });
     }
+    const header = this.#decodeHeader(entry, 'get');
+    if (last !== undefined && isLater(last.timestamp, header.metadata.updatedAt)) header.metadata.updatedAt = last.timestamp;
     return Session.fromLog<M>(header, events, { clock: this.#clock });
   }
 
@@ -184,8 +185,8 @@ export class InMemorySessionStore implements SessionStore {
         sessionId: header.id, kind: 'revision', expected, actual: entry.revision, backend: this.backend,
       });
     }
-    entry.header = this.#encodeHeader(header);
     entry.revision += 1;
+    entry.header = this.#encodeHeader(header, entry.revision);
     entry.expiresAt = this.#expiry();
     return entry.revision;
   }
@@ -278,17 +279,14 @@ export class InMemorySessionStore implements SessionStore {
     return entry;
   }
 
-  #encodeHeader(header: SessionHeader): SessionHeader | string {
+  #encodeHeader(header: SessionHeader, revision: number): FrozenHeader | string {
     if (this.data.encoding === MemoryEncoding.Json) return JSON.stringify(headerToWire(header));
-    return freezeHeader(header);
+    return freezeHeader(header, revision);
   }
 
   #decodeHeader(entry: MemorySessionEntry, operation: string): SessionHeader {
     if (typeof entry.header !== 'string') {
-      const h = cloneHeader(entry.header, this.#clock);
-      h.revision = entry.revision;
-      h.eventCount = entry.events.length;
-      return h;
+      return thawHeader(entry.header, { eventCount: entry.events.length, clock: this.#clock });
     }
     try {
       return headerFromWire(JSON.parse(entry.header), { revision: entry.revision, eventCount: entry.events.length, clock: this.#clock });
@@ -315,31 +313,8 @@ export class InMemorySessionStore implements SessionStore {
   }
 }
 
-/** A deep, frozen copy of a header (what the object encoding stores). */
-function freezeHeader(header: SessionHeader): SessionHeader {
-  const m = header.metadata;
-  const metadata = new SessionMetadata({ createdAt: m.createdAt, updatedAt: m.updatedAt, properties: cloneJson(m.properties, true) });
-  Object.freeze(metadata);
-  const runs = header.runs.map((r) => {
-    const run = new SessionRun({
-      id: r.id, startedAt: r.startedAt, endedAt: r.endedAt, status: r.status,
-      metadata: cloneJson(r.metadata, true), toolCalls: Object.freeze([...r.toolCalls]) as string[],
-    });
-    Object.freeze(run);
-    return run;
-  });
-  const stored: SessionHeader = {
-    id: header.id,
-    metadata,
-    parentId: header.parentId,
-    childIds: Object.freeze([...header.childIds]) as string[],
-    taskIds: Object.freeze([...header.taskIds]) as string[],
-    runs: Object.freeze(runs) as SessionRun[],
-    state: cloneJson(header.state, true),
-    revision: 0,
-    eventCount: 0,
-  };
-  return Object.freeze(stored);
+function isLater(a: string, b: string): boolean {
+  return parseTimestamp(a) > parseTimestamp(b);
 }
 
 function lowerBound(ids: readonly string[], key: string): number {

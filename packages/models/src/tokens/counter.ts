@@ -1,3 +1,4 @@
+import type * as Lite from 'js-tiktoken/lite';
 import { MissingDependency } from '../errors/errors.js';
 import type { Logger } from '../util/logger.js';
 import { noopLogger } from '../util/logger.js';
@@ -65,36 +66,48 @@ export class HeuristicTokenCounter implements TokenCounter {
 export interface BpeCounterOptions {
   /** Used when the backend cannot be loaded (default: the estimate). */
   fallback?: TokenCounter;
-  /** Encoding per model (default `encodingForModel`). */
+  /** Encoding per model (default: js-tiktoken's model map when available, then `encodingForModel`). */
   encodingFor?: (model: string) => TiktokenEncodingName;
-  /** Injectable loader (tests); default: dynamic import of the package. */
+  /** Injectable loader (tests); default: dynamic import of the package's own files (never a fetch). */
   loader?: EncoderLoader;
   logger?: Logger;
-  /** Throw `MissingDependency` instead of falling back when the package is absent. */
+  /** Throw `MissingDependency` instead of falling back when the package is absent (an explicit request). */
   required?: boolean;
 }
 
+/** Encoders loaded by the default loaders, shared by every counter of the process (one per encoding). */
 const sharedEncoders = new Map<string, Promise<SyncTokenCount>>();
 
-/** Shared machinery of the two exact counters: one encoder per encoding, cached, loaded lazily. */
-abstract class LazyBpeCounter implements TokenCounter {
+/** Lazily loaded BPE backend: one encoder per encoding, cached; counting is sync once loaded. */
+class BpeBackend {
   readonly #backend: TokenCounterName;
   readonly #packageName: string;
   readonly #fallback: TokenCounter;
-  readonly #encodingFor: (model: string) => TiktokenEncodingName;
+  readonly #encodingFor: (model: string) => Promise<TiktokenEncodingName>;
   readonly #loader: EncoderLoader;
   readonly #cache: Map<string, Promise<SyncTokenCount>>;
   readonly #logger: Logger;
   readonly #required: boolean;
+  readonly #byModel = new Map<string, SyncTokenCount>();
   #failed = false;
-  #syncCount: Map<TiktokenEncodingName, SyncTokenCount> = new Map();
 
-  protected constructor(backend: TokenCounterName, packageName: string, defaultLoader: EncoderLoader, options: BpeCounterOptions) {
+  constructor(
+    backend: TokenCounterName,
+    packageName: string,
+    defaults: { loader: EncoderLoader; encodingFor: (model: string) => Promise<TiktokenEncodingName> },
+    options: BpeCounterOptions,
+  ) {
     this.#backend = backend;
     this.#packageName = packageName;
     this.#fallback = options.fallback ?? new HeuristicTokenCounter();
-    this.#encodingFor = options.encodingFor ?? encodingForModel;
-    this.#loader = options.loader ?? defaultLoader;
+    const custom = options.encodingFor;
+    this.#encodingFor =
+      custom !== undefined
+        ? (model) => Promise.resolve(custom(model))
+        : options.loader === undefined
+          ? defaults.encodingFor
+          : (model) => Promise.resolve(encodingForModel(model));
+    this.#loader = options.loader ?? defaults.loader;
     this.#cache = options.loader === undefined ? sharedEncoders : new Map<string, Promise<SyncTokenCount>>();
     this.#logger = options.logger ?? noopLogger;
     this.#required = options.required ?? false;
@@ -108,17 +121,25 @@ abstract class LazyBpeCounter implements TokenCounter {
     return this.#failed ? this.#fallback.approximate : false;
   }
 
-  async count(text: string, model: string = DEFAULT_TOKEN_MODEL): Promise<number> {
+  async count(text: string, model: string): Promise<number> {
     if (text.length === 0) return 0;
-    if (this.#failed) return this.#fallback.count(text, model);
-    const encoding = this.#encodingFor(model);
-    const ready = this.#syncCount.get(encoding);
+    const ready = this.#byModel.get(model);
     if (ready !== undefined) return ready(text);
-    const fn = await this.load(encoding);
+    if (this.#failed) return this.#fallback.count(text, model);
+    const fn = await this.forModel(model);
     return fn === null ? this.#fallback.count(text, model) : fn(text);
   }
 
-  /** Loads (once) and returns the sync counting function of `encoding`, or null when the backend is absent. */
+  /** The sync counting function for `model`, or null when the backend is absent. */
+  async forModel(model: string): Promise<SyncTokenCount | null> {
+    const ready = this.#byModel.get(model);
+    if (ready !== undefined) return ready;
+    const fn = await this.load(await this.#encodingFor(model));
+    if (fn !== null) this.#byModel.set(model, fn);
+    return fn;
+  }
+
+  /** Loads (once) the counting function of `encoding`; null when the backend is absent. */
   async load(encoding: TiktokenEncodingName): Promise<SyncTokenCount | null> {
     const key = `${this.#backend}:${encoding}`;
     let pending = this.#cache.get(key);
@@ -127,9 +148,7 @@ abstract class LazyBpeCounter implements TokenCounter {
       this.#cache.set(key, pending);
     }
     try {
-      const fn = await pending;
-      this.#syncCount.set(encoding, fn);
-      return fn;
+      return await pending;
     } catch (cause) {
       this.#cache.delete(key);
       if (this.#required) {
@@ -140,17 +159,33 @@ abstract class LazyBpeCounter implements TokenCounter {
       return null;
     }
   }
+}
 
-  /** Sync counter for `model` once loaded (the fallback's estimate when the backend is absent). */
-  async loadSync(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount> {
-    const fn = await this.load(this.#encodingFor(model));
-    return fn ?? estimateTokens;
+type LiteModule = typeof Lite;
+let liteModule: Promise<LiteModule | null> | undefined;
+
+function importLite(): Promise<LiteModule | null> {
+  liteModule ??= import('js-tiktoken/lite').catch(() => null);
+  return liteModule;
+}
+
+/** js-tiktoken's model → encoding map, then the prefix rules of `encodingForModel`. */
+async function tiktokenEncodingFor(model: string): Promise<TiktokenEncodingName> {
+  const lite = await importLite();
+  if (lite !== null) {
+    try {
+      return lite.getEncodingNameForModel(model as Parameters<LiteModule['getEncodingNameForModel']>[0]);
+    } catch {
+      // not in js-tiktoken's map: the prefix rules decide
+      return encodingForModel(model);
+    }
   }
+  return encodingForModel(model);
 }
 
 const importTiktoken: EncoderLoader = async (encoding) => {
-  const [{ Tiktoken }, ranks] = await Promise.all([import('js-tiktoken/lite'), importTiktokenRanks(encoding)]);
-  const encoder = new Tiktoken(ranks);
+  const [lite, ranks] = await Promise.all([import('js-tiktoken/lite'), importTiktokenRanks(encoding)]);
+  const encoder = new lite.Tiktoken(ranks);
   return (text: string) => encoder.encode(text, [], []).length;
 };
 
@@ -168,13 +203,6 @@ async function importTiktokenRanks(encoding: TiktokenEncodingName) {
       return (await import('js-tiktoken/ranks/r50k_base')).default;
     case TiktokenEncoding.Gpt2:
       return (await import('js-tiktoken/ranks/gpt2')).default;
-  }
-}
-
-/** js-tiktoken (optional peer): exact counts, encoder loaded lazily once per encoding. */
-export class TiktokenCounter extends LazyBpeCounter {
-  constructor(options: BpeCounterOptions = {}) {
-    super(TokenCounterName.JsTiktoken, 'js-tiktoken', importTiktoken, options);
   }
 }
 
@@ -201,10 +229,99 @@ async function importGptTokenizerEncoding(encoding: TiktokenEncodingName) {
   }
 }
 
-/** gpt-tokenizer (optional peer): the same encodings and counts as js-tiktoken, faster. */
-export class GptTokenizerCounter extends LazyBpeCounter {
+const KNOWN_ENCODINGS: ReadonlySet<string> = new Set(Object.values(TiktokenEncoding));
+let gptMapping: Promise<Readonly<Record<string, string>> | null> | undefined;
+
+/** gpt-tokenizer's model → encoding map, then the prefix rules of `encodingForModel`. */
+async function gptTokenizerEncodingFor(model: string): Promise<TiktokenEncodingName> {
+  gptMapping ??= import('gpt-tokenizer/mapping').then(
+    (m) => m.modelToEncodingMap as Readonly<Record<string, string>>,
+    () => null,
+  );
+  const mapped = (await gptMapping)?.[model];
+  return mapped !== undefined && KNOWN_ENCODINGS.has(mapped) ? (mapped as TiktokenEncodingName) : encodingForModel(model);
+}
+
+/** js-tiktoken (optional peer): exact counts; encoder loaded lazily, once per encoding. */
+export class TiktokenCounter implements TokenCounter {
+  readonly #bpe: BpeBackend;
+
   constructor(options: BpeCounterOptions = {}) {
-    super(TokenCounterName.GptTokenizer, 'gpt-tokenizer', importGptTokenizer, options);
+    this.#bpe = new BpeBackend(
+      TokenCounterName.JsTiktoken,
+      'js-tiktoken',
+      { loader: importTiktoken, encodingFor: tiktokenEncodingFor },
+      options,
+    );
+  }
+
+  get name(): string {
+    return this.#bpe.name;
+  }
+
+  get approximate(): boolean {
+    return this.#bpe.approximate;
+  }
+
+  count(text: string, model: string = DEFAULT_TOKEN_MODEL): Promise<number> {
+    return this.#bpe.count(text, model);
+  }
+
+  /** The sync counting function for `model` once loaded; null when js-tiktoken is absent. */
+  loadSync(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount | null> {
+    return this.#bpe.forModel(model);
+  }
+}
+
+/** gpt-tokenizer (optional peer): the same encodings and counts as js-tiktoken, faster. */
+export class GptTokenizerCounter implements TokenCounter {
+  readonly #bpe: BpeBackend;
+
+  constructor(options: BpeCounterOptions = {}) {
+    this.#bpe = new BpeBackend(
+      TokenCounterName.GptTokenizer,
+      'gpt-tokenizer',
+      { loader: importGptTokenizer, encodingFor: gptTokenizerEncodingFor },
+      options,
+    );
+  }
+
+  get name(): string {
+    return this.#bpe.name;
+  }
+
+  get approximate(): boolean {
+    return this.#bpe.approximate;
+  }
+
+  count(text: string, model: string = DEFAULT_TOKEN_MODEL): Promise<number> {
+    return this.#bpe.count(text, model);
+  }
+
+  /** The sync counting function for `model` once loaded; null when gpt-tokenizer is absent. */
+  loadSync(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount | null> {
+    return this.#bpe.forModel(model);
+  }
+}
+
+/** Which counter `createTokenCounter` builds; `auto` = js-tiktoken, else gpt-tokenizer, else the estimate. */
+export const TokenCounterChoice = { Auto: 'auto', ...TokenCounterName } as const;
+export type TokenCounterChoice = (typeof TokenCounterChoice)[keyof typeof TokenCounterChoice];
+
+/**
+ * Builds a counter by name. An explicitly named backend (`js-tiktoken`, `gpt-tokenizer`) that is not installed
+ * makes `count` throw `MissingDependency`; `auto` falls back quietly (js-tiktoken → gpt-tokenizer → estimate).
+ */
+export function createTokenCounter(choice: TokenCounterChoice = TokenCounterChoice.Auto, options: { logger?: Logger } = {}): TokenCounter {
+  switch (choice) {
+    case TokenCounterChoice.JsTiktoken:
+      return new TiktokenCounter({ ...options, required: true });
+    case TokenCounterChoice.GptTokenizer:
+      return new GptTokenizerCounter({ ...options, required: true });
+    case TokenCounterChoice.Estimate:
+      return new HeuristicTokenCounter();
+    case TokenCounterChoice.Auto:
+      return new TiktokenCounter({ ...options, fallback: new GptTokenizerCounter(options) });
   }
 }
 
@@ -212,7 +329,7 @@ let defaultCounter: TokenCounter | undefined;
 
 /** js-tiktoken if installed, else gpt-tokenizer, else the estimate (one shared instance). */
 export function getDefaultTokenCounter(): TokenCounter {
-  defaultCounter ??= new TiktokenCounter({ fallback: new GptTokenizerCounter() });
+  defaultCounter ??= createTokenCounter(TokenCounterChoice.Auto);
   return defaultCounter;
 }
 
@@ -227,12 +344,15 @@ export async function countTokens(
 }
 
 /**
- * Synchronous counting for hot paths that cannot await: loads the model's encoder once, then returns a pure
- * sync function (js-tiktoken, else gpt-tokenizer, else the estimate).
+ * Synchronous counting for hot paths that cannot await (the VM's `TokenEstimator`): loads the model's encoder
+ * once, then returns a pure sync function (js-tiktoken, else gpt-tokenizer, else the estimate).
  */
-export async function loadSyncTokenCounter(model: string = DEFAULT_TOKEN_MODEL): Promise<SyncTokenCount> {
-  const tiktoken = new TiktokenCounter();
-  const encoding = encodingForModel(model);
-  const fn = (await tiktoken.load(encoding)) ?? (await new GptTokenizerCounter().load(encoding));
+export async function loadSyncTokenCounter(
+  model: string = DEFAULT_TOKEN_MODEL,
+  options: { tiktoken?: BpeCounterOptions; gptTokenizer?: BpeCounterOptions } = {},
+): Promise<SyncTokenCount> {
+  const fn =
+    (await new TiktokenCounter(options.tiktoken).loadSync(model)) ??
+    (await new GptTokenizerCounter(options.gptTokenizer).loadSync(model));
   return fn ?? estimateTokens;
 }
