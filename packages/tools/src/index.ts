@@ -7,4 +7,4 @@ export type { Timer, TimerHandle } from './common/timer.js';
 export { defaultTimer, sleep, SleepAbortedError } from './common/timer.js';
 export * from './guards/index.js';
 export * from './execution/index.js';
-export { ToolCallFormat, ToolCallFormatSchema } from './formats/format.js';
+export * from './formats/index.js';

@@ -76,10 +76,14 @@ export class ToolRegistry implements ToolFlagsSource {
   }
 
   /**
-   * Dotted names are split on the first dot and looked up exactly; otherwise the preferred namespace,
-   * then `default`, then every other namespace in registration order.
+   * Dotted names (and exported `ns__name` names) are split on the first separator and looked up exactly;
+   * otherwise the preferred namespace, then `default`, then every other namespace in registration order.
    */
   resolve(name: string, preferredNamespace?: string): ResolvedTool | undefined {
+    const sep = name.indexOf('__');
+    if (sep > 0 && name.indexOf('.') < 0 && this.namespaces.has(name.slice(0, sep)) && this.resolve(name.slice(0, sep) + '.' + name.slice(sep + 2)) !== undefined) {
+      return this.resolve(`${name.slice(0, sep)}.${name.slice(sep + 2)}`);
+    }
     const dot = name.indexOf('.');
     if (dot > 0) {
       const ns = name.slice(0, dot);
