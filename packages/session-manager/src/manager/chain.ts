@@ -3,12 +3,11 @@
  * chain of segment ids, the full conversation across segments and the segment summaries. A
  * reopened session loads it lazily from the store on first use.
  */
-import type { ChatMessage, Session, SessionEvent } from '@chuk/models';
+import type { ChatMessage, Session, SessionEvent, SessionStore } from '@chuk/models';
 import { EventSource, EventType, MODEL_METADATA, MessageRole, PROVIDER_METADATA } from '@chuk/models';
 import { PREVIOUS_CONTEXT_PREFIX, messageText, roleOfSource, summaryTextOf } from '@chuk/conversation';
 import type { ConversationTurn } from './options.js';
 import type { SegmentState } from './segment.js';
-import type { ManagerRuntime } from './session-manager.js';
 
 function turnOf(event: SessionEvent, sessionId: string): ConversationTurn {
   const turn: ConversationTurn = {
@@ -38,6 +37,13 @@ function lastSummaryOf(session: Session): string | null {
     if (event.type === EventType.Summary) return summaryTextOf(event.message);
   }
   return null;
+}
+
+/** What loading a chain needs from the manager. */
+export interface ChainSource {
+  readonly store: SessionStore;
+  readonly segment: SegmentState;
+  readonly settings: { readonly infiniteContext: boolean };
 }
 
 export class ChainSnapshot {
@@ -89,12 +95,12 @@ export class ChainSnapshot {
     }
   }
 
-  async ensureLoaded(rt: ManagerRuntime): Promise<void> {
+  async ensureLoaded(rt: ChainSource): Promise<void> {
     if (!this.loaded && rt.settings.infiniteContext) await this.load(rt);
   }
 
   /** Walks the parent links from the current segment and rebuilds everything from the store. */
-  async load(rt: ManagerRuntime): Promise<void> {
+  async load(rt: ChainSource): Promise<void> {
     const current = rt.segment.session;
     const ancestors = (await current.ancestors(rt.store)).reverse();
     const chain = [...ancestors, current];

@@ -5,16 +5,20 @@
  * number of sessions seen.
  */
 export class Mutex {
-  private tail: Promise<void> = Promise.resolve();
+  private locked = false;
+  private readonly waiters: (() => void)[] = [];
 
-  /** Runs `fn` after every previously queued task has settled; resolves with its result. */
-  runExclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn);
-    this.tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  /** Runs `fn` after every previously queued task has settled (FIFO); resolves with its result. */
+  async runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.locked) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    else this.locked = true;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiters.shift();
+      if (next === undefined) this.locked = false;
+      else next();
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { createExtractiveSummary } from '@chuk/conversation';
 import { ChainLoader } from './chain.js';
 import { summaryEvent } from './events.js';
 import { SegmentState } from './segment.js';
-import type { ManagerRuntime } from './session-manager.js';
+import type { ManagerRuntime } from './runtime.js';
 import { appendAndApply, catchUp, storeCall } from './store-ops.js';
 
 /** Attempts at closing a segment before a persistent conflict is rethrown. */

@@ -24,7 +24,7 @@ import type { MemoryManager, VmContext, VmToolCallOutcome, VmToolDefinition } fr
 import { VM_TOOL_NAMES } from '@chuk/vm';
 import { getDefaultStore } from '../config/default-store.js';
 import { defaultModelFromEnv } from '../config/env.js';
-import { ChainLoader, type ChainSnapshot } from './chain.js';
+import { ChainLoader } from './chain.js';
 import {
   assistantMessageEvent,
   toolCallEvent,
@@ -33,6 +33,7 @@ import {
   type EventContext,
 } from './events.js';
 import { Mutex, withSessionLock } from './mutex.js';
+import type { ManagerRuntime } from './runtime.js';
 import {
   OnLoadError,
   SessionManagerOptionsSchema,
@@ -55,20 +56,6 @@ function pickSettings(options: SessionManagerOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of SETTINGS_KEYS) if (options[key] !== undefined) out[key] = options[key];
   return out;
-}
-
-/** Everything the helpers of this folder need from an initialised manager. */
-export interface ManagerRuntime {
-  readonly store: SessionStore;
-  readonly settings: SessionManagerSettings;
-  readonly events: EventContext;
-  readonly logger: Logger;
-  readonly counter: TokenCounter;
-  segment: SegmentState;
-  chain: ChainSnapshot;
-  systemPrompt: string | null;
-  summaryCallback: LlmCallback | undefined;
-  readonly vm: VmBridge | null;
 }
 
 export class SessionManager {

@@ -4,7 +4,7 @@
  */
 import type { Session, SessionStats, TokenUsage } from '@chuk/models';
 import { EventType, MessageRole, TokenSummary } from '@chuk/models';
-import type { ManagerRuntime } from './session-manager.js';
+import type { ManagerRuntime } from './runtime.js';
 import { storeCall } from './store-ops.js';
 
 /** Token usage and cost of one model. */
