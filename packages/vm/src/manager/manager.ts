@@ -325,6 +325,7 @@ export class MemoryManager implements PageLoader {
 
   /** Start a new turn: per-turn counters reset, auto-pins refreshed, L0 snapshot logged. */
   newTurn(): Promise<void> {
+    for (const listener of this.core.turnListeners) listener();
     return this.locked(async () => {
       const core = this.core;
       core.turn += 1;
@@ -334,7 +335,6 @@ export class MemoryManager implements PageLoader {
       core.metrics.newTurn();
       refreshAutoPins(core);
       core.mutationLog.recordContextAtTurn(core.turn, core.workingSet.getL0PageIds());
-      for (const listener of core.turnListeners) listener();
       const every = core.options.flushEveryNTurns ?? 0;
       if (every > 0 && core.turn % every === 0) await flushCore(core);
       if (core.options.prefetchOnNewTurn) {
@@ -344,7 +344,10 @@ export class MemoryManager implements PageLoader {
     });
   }
 
-  /** Called on every `newTurn()` (used by the streaming fault handler). Returns an unsubscribe function. */
+  /**
+   * Called as soon as `newTurn()` is requested, before it waits for the lock, so queued work can be cancelled
+   * (used by the streaming fault handler). Returns an unsubscribe function.
+   */
   onNewTurn(listener: () => void): () => void {
     this.core.turnListeners.add(listener);
     return () => this.core.turnListeners.delete(listener);

@@ -150,8 +150,7 @@ export async function restoreCore(core: VmCore, checkpointId: string): Promise<v
   core.shared = new WeakSet();
   for (const raw of state.entries) {
     const entry = entryFromJSON(raw);
-    const l0 = entry.tier === StorageTier.L0 || entry.tier === StorageTier.L1;
-    if (l0) entry.tier = StorageTier.L2;
+    if (entry.tier === StorageTier.L0) entry.tier = StorageTier.L2;
     core.pageTable.registerEntry(entry);
     if (entry.groupId !== null) {
       const members = core.groups.get(entry.groupId) ?? new Set<string>();

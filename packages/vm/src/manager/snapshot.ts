@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { StorageError } from '@chuk/models';
 import { ModalitySchema, VmModeSchema } from '../enums.js';
-import { PageTableEntryJsonSchema } from '../models/entry.js';
 import { toSnakeCaseJSON, type VmMetricsState } from '../models/stats.js';
 
 export const VM_STATE_SCHEMA_VERSION = 1;
@@ -56,7 +55,7 @@ export const VmStateSnapshotSchema = z.object({
   session_id: z.string(),
   turn: z.number().int().nonnegative(),
   mode: VmModeSchema,
-  entries: z.array(PageTableEntryJsonSchema),
+  entries: z.array(z.record(z.string(), z.unknown())),
   working_set: z.unknown().transform((v, ctx) => {
     const parsed = WorkingSetSnapshotSchema.safeParse(toCamelCaseJSON(v));
     if (!parsed.success) {
