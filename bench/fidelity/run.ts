@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log('# per kind: direct/within one fault/probes');
   for (const row of rows) if ('result' in row) console.log(`# ${formatBreakdown(row.result)}`);
-  console.log('# avg tokens per part of the context');
+  console.log('# avg tokens per part of the context; time split');
   for (const row of rows) if ('result' in row) console.log(`# ${formatComposition(row.result)}`);
 }
 

@@ -23,6 +23,8 @@ export interface ConfigResult {
   /** average tokens per part of the context */
   avgComposition: ContextComposition;
   timeMs: number;
+  /** of timeMs: playing the conversation (the rest is the probes) */
+  playMs: number;
   outcomes: ProbeOutcome[];
 }
 
@@ -50,7 +52,7 @@ function averageComposition(outcomes: readonly ProbeOutcome[]): ContextCompositi
   return { rules: sum((c) => c.rules), manifest: sum((c) => c.manifest), packed: sum((c) => c.packed), messages: sum((c) => c.messages) };
 }
 
-export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number): ConfigResult {
+export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number, playMs = timeMs): ConfigResult {
   const tokens = outcomes.map((o) => o.tokens);
   return {
     name,
@@ -62,6 +64,7 @@ export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number
     maxTokens: tokens.length === 0 ? 0 : Math.max(...tokens),
     avgComposition: averageComposition(outcomes),
     timeMs,
+    playMs,
     outcomes,
   };
 }
@@ -71,13 +74,14 @@ export async function runConfig(config: FidelityConfig, env: ConfigEnv): Promise
   const start = performance.now();
   const session = await config.open(env);
   for (const turn of env.conversation.turns) await session.play(turn);
+  const playMs = performance.now() - start;
   const outcomes: ProbeOutcome[] = [];
   for (const fact of probeOrder(env.conversation)) {
     const context = await session.ask(fact.question);
     outcomes.push(await scoreProbe(fact, context, session.vmTools));
     await session.reply(PROBE_REPLY);
   }
-  return summarise(config.name, outcomes, performance.now() - start);
+  return summarise(config.name, outcomes, performance.now() - start, playMs);
 }
 
 export interface KindBreakdown {

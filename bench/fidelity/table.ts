@@ -48,9 +48,13 @@ export function formatBreakdown(result: ConfigResult): string {
   return `${result.name}: ${cells.join(', ')}`;
 }
 
-/** Average tokens per part of the context: VM rules, manifest, packed VM:CONTEXT, other messages. */
+/** Average tokens per part of the context (VM rules, manifest, packed VM:CONTEXT, other messages) and the time split. */
 export function formatComposition(result: ConfigResult): string {
   const c = result.avgComposition;
   const r = (n: number): number => Math.round(n);
-  return `${result.name}: rules ${r(c.rules)}, manifest ${r(c.manifest)}, VM:CONTEXT ${r(c.packed)}, messages ${r(c.messages)}`;
+  const probes = result.timeMs - result.playMs;
+  return (
+    `${result.name}: rules ${r(c.rules)}, manifest ${r(c.manifest)}, VM:CONTEXT ${r(c.packed)}, messages ${r(c.messages)}; ` +
+    `time ${time(result.playMs)} playing, ${time(probes)} probing`
+  );
 }

@@ -123,7 +123,7 @@ describe('fidelity scoring', () => {
     expect(table).toContain('| x | 50.0% | 50.0% | 1 | 20 | 30 | 12.3 s |');
     expect(table).toContain('| y | n/a (package not available) |');
     expect(formatBreakdown(result)).toBe('x: pinned 1/1/1, correction 0/0/1 stale 1');
-    expect(formatComposition(result)).toBe('x: rules 1, manifest 2, VM:CONTEXT 5, messages 12');
+    expect(formatComposition(result)).toBe('x: rules 1, manifest 2, VM:CONTEXT 5, messages 12; time 12.3 s playing, 0 ms probing');
     expect(summarise('none', [], 5)).toMatchObject({ directRecall: 0, avgTokens: 0, maxTokens: 0 });
   });
 });
