@@ -46,7 +46,7 @@ export async function userMessageEvent(
     pricing: ctx.pricing,
     id: ctx.idGenerator(),
     timestamp: ctx.clock().toISOString(),
-    metadata: { ...metadata },
+    metadata: metadata === undefined ? {} : { ...metadata },
   });
 }
 
@@ -70,19 +70,34 @@ export async function assistantMessageEvent(
   options: { model: string; provider: string; metadata?: Record<string, unknown> | undefined; usage?: ProviderUsage | undefined },
 ): Promise<SessionEvent> {
   const timestamp = ctx.clock().toISOString();
-  const metadata: Record<string, unknown> = {
+  const usage = options.usage;
+  let metadata: Record<string, unknown> = {
     [MODEL_METADATA]: options.model,
     [PROVIDER_METADATA]: options.provider,
     [TIMESTAMP_METADATA]: timestamp,
-    [USAGE_SOURCE_METADATA]: options.usage === undefined ? UsageSource.Counted : UsageSource.Provider,
-    ...options.metadata,
+    [USAGE_SOURCE_METADATA]: usage === undefined ? UsageSource.Counted : UsageSource.Provider,
   };
-  const fields = { message: response, source: EventSource.Llm, type: EventType.Message, id: ctx.idGenerator(), timestamp, metadata };
-  if (options.usage !== undefined) {
-    return Event.create({ ...fields, tokenUsage: providerTokenUsage(options.usage, options.model, ctx.pricing) });
+  // Caller keys override the defaults (reference behaviour).
+  if (options.metadata !== undefined) metadata = Object.assign(metadata, options.metadata);
+  const id = ctx.idGenerator();
+  if (usage !== undefined) {
+    return Event.create({
+      message: response,
+      source: EventSource.Llm,
+      type: EventType.Message,
+      id,
+      timestamp,
+      metadata,
+      tokenUsage: providerTokenUsage(usage, options.model, ctx.pricing),
+    });
   }
   return Event.createWithTokens({
-    ...fields,
+    message: response,
+    source: EventSource.Llm,
+    type: EventType.Message,
+    id,
+    timestamp,
+    metadata,
     prompt: '',
     completion: response,
     model: options.model,

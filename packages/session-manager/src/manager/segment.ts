@@ -4,7 +4,7 @@
  * rescans the session (conversation-and-facade.md §5.5, benchmarks W2/W7).
  */
 import type { Session, SessionEvent } from '@chuk/models';
-import { EventSource, EventType, appendEventOnce } from '@chuk/models';
+import { EventSource, EventType, appendEventOnce, parseTimestamp } from '@chuk/models';
 import { summaryTextOf } from '@chuk/conversation';
 import type { SegmentTotals } from '@chuk/conversation';
 
@@ -16,6 +16,8 @@ export class SegmentState {
   lastAssistantEventId: string | null = null;
   /** Text of the last `summary` event seen (another writer may have rolled the segment over). */
   lastSummary: string | null = null;
+  private latestMs = Number.NEGATIVE_INFINITY;
+  private latest: string | null = null;
 
   constructor(readonly session: Session) {
     for (const event of session.events) this.count(event);
@@ -27,6 +29,11 @@ export class SegmentState {
 
   get eventCount(): number {
     return this.session.events.length;
+  }
+
+  /** Timestamp of the latest event (by time, kept as events arrive), else the creation time. */
+  get lastUpdateTime(): string {
+    return this.latest ?? this.session.metadata.createdAt;
   }
 
   totals(): SegmentTotals {
@@ -41,6 +48,11 @@ export class SegmentState {
   }
 
   private count(event: SessionEvent): void {
+    const ms = parseTimestamp(event.timestamp);
+    if (ms > this.latestMs) {
+      this.latestMs = ms;
+      this.latest = event.timestamp;
+    }
     switch (event.type) {
       case EventType.Message:
         this.messageCount += 1;

@@ -276,7 +276,7 @@ export class SessionManager {
   }
 
   /** `ToolEventSink.appendEvents`: one atomic append of the batch, then VM pages for its tool calls. */
-  async appendEvents(events: SessionEvent[]): Promise<void> {
+  async appendEvents(events: readonly SessionEvent[]): Promise<void> {
     await this.run(async (rt) => {
       await this.append(rt, events);
       if (rt.vm === null) return;
