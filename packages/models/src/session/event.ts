@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { EventSource, EventType } from '../enums/index.js';
 import { InvalidInput, InvalidSessionOperation } from '../errors/errors.js';
 import { parseInput } from '../errors/parse.js';
@@ -15,6 +15,9 @@ import { randomId, systemClock } from '../util/clock.js';
 import { cloneJson } from '../util/json.js';
 import { nowIso } from '../util/time.js';
 import { SessionEventWireSchema } from './schemas.js';
+
+/** The event schema with the usage left to `TokenUsage.fromWire`, so it is parsed once. */
+const EventEnvelopeSchema = SessionEventWireSchema.extend({ token_usage: z.unknown().default(null) });
 
 const SOURCES: ReadonlySet<string> = new Set(Object.values(EventSource));
 const TYPES: ReadonlySet<string> = new Set(Object.values(EventType));
@@ -246,7 +249,7 @@ export class SessionEvent<M = unknown> {
   /** Decodes the stored form; `InvalidInput` names the field (`event.source`, `events.3.token_usage.prompt_tokens`). */
   static fromWire<M = unknown>(raw: unknown, options: EventFromWireOptions<M> = {}): SessionEvent<M> {
     const field = options.field ?? 'event';
-    const w = parseInput(SessionEventWireSchema, raw, field);
+    const w = parseInput(EventEnvelopeSchema, raw, field);
     const message = options.messageSchema === undefined ? (w.message as M) : parseInput(options.messageSchema, w.message, `${field}.message`);
     return new SessionEvent<M>({
       id: w.id,
@@ -258,7 +261,7 @@ export class SessionEvent<M = unknown> {
       parentEventId: w.parent_event_id,
       taskId: w.task_id,
       tokenUsage:
-        w.token_usage === null ? null : TokenUsage.fromWire(w.token_usage, { pricing: options.pricing, field: `${field}.token_usage` }),
+        w.token_usage === null || w.token_usage === undefined ? null : TokenUsage.fromWire(w.token_usage, { pricing: options.pricing, field: `${field}.token_usage` }),
       clock: options.clock,
     });
   }

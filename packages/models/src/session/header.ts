@@ -4,7 +4,6 @@ import type { Clock } from '../util/clock.js';
 import { cloneJson } from '../util/json.js';
 import { SessionMetadata } from './metadata.js';
 import { SessionRun } from './run.js';
-import type { SessionRunWire } from './schemas.js';
 import { MAX_SESSION_ID_LENGTH, SCHEMA_VERSION, SessionHeaderWireSchema, SessionIdSchema } from './schemas.js';
 
 /** Everything of a session but its events and token summary; `revision` and `eventCount` are kept by the store. */
@@ -142,13 +141,30 @@ export function headerFromWire(
 ): SessionHeader {
   const field = options.field ?? 'header';
   const w = parseInput(SessionHeaderWireSchema, raw, field);
+  const clock = options.clock;
   return {
     id: w.id,
-    metadata: SessionMetadata.fromWire(w.metadata, { clock: options.clock, field: `${field}.metadata` }),
+    metadata: new SessionMetadata({
+      createdAt: w.metadata.created_at,
+      updatedAt: w.metadata.updated_at,
+      properties: w.metadata.properties,
+      clock,
+    }),
     parentId: w.parent_id,
     childIds: w.child_ids,
     taskIds: w.task_ids,
-    runs: w.runs.map((r: SessionRunWire, i) => SessionRun.fromWire(r, { clock: options.clock, field: `${field}.runs.${i}` })),
+    runs: w.runs.map(
+      (r) =>
+        new SessionRun({
+          id: r.id,
+          startedAt: r.started_at,
+          endedAt: r.ended_at,
+          status: r.status,
+          metadata: r.metadata,
+          toolCalls: r.tool_calls,
+          clock,
+        }),
+    ),
     state: w.state,
     revision: options.revision ?? 0,
     eventCount: options.eventCount ?? 0,

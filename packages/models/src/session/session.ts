@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { EventSource } from '../enums/index.js';
 import { InvalidSessionOperation } from '../errors/errors.js';
 import { parseInput } from '../errors/parse.js';
@@ -22,6 +22,11 @@ import { updateHeaderWithRetry } from './header-retry.js';
 import { SessionMetadata } from './metadata.js';
 import type { SessionRun } from './run.js';
 import { SessionWireSchema } from './schemas.js';
+
+const SessionEnvelopeSchema = SessionWireSchema.pick({ events: true, token_summary: true }).extend({
+  events: z.array(z.unknown()).default([]),
+  token_summary: z.unknown().optional(),
+});
 
 /** Key of `getTokenUsageByRun` for events without a task id. */
 export const NO_RUN_KEY = 'no_run';
@@ -83,13 +88,16 @@ export class Session<M = unknown> implements SessionHeader {
   #runs: SessionRun[] | null = null;
   #state: Record<string, unknown> | null = null;
   #tokenSummary: TokenSummary | null = null;
-  #events: SessionEvent<M>[] = [];
+  /** Shared empty list until the first event (sessions read from stores are mostly never appended to). */
+  #events: SessionEvent<M>[] = NO_EVENTS as SessionEvent<M>[];
   #ids: Set<string> | null = null;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #pricing: PricingTable | undefined;
 
   constructor(init: SessionInit = {}) {
+    const base = adopting;
+    adopting = null;
     this.#clock = init.clock ?? systemClock;
     this.#logger = init.logger ?? noopLogger;
     this.#pricing = init.pricing;
@@ -98,6 +106,11 @@ export class Session<M = unknown> implements SessionHeader {
     this.id = id;
     this.parentId = init.parentId ?? null;
     this.revision = init.revision ?? 0;
+    if (base !== null) {
+      // `fromFrozen`: the header parts stay null and are copied from the frozen header on first access
+      this.#base = base;
+      return;
+    }
     this.#metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
     this.#childIds = init.childIds ?? [];
     this.#taskIds = init.taskIds ?? [];
@@ -205,6 +218,7 @@ export class Session<M = unknown> implements SessionHeader {
 
   /** Appends in memory; adds its usage to the summary and advances `metadata.updatedAt`. */
   addEvent(event: SessionEvent<M>): void {
+    if (this.#events === NO_EVENTS) this.#events = [];
     this.#events.push(event);
     this.#ids?.add(event.id);
     if (event.tokenUsage !== null && this.#tokenSummary !== null) this.#tokenSummary.addUsage(event.tokenUsage);
@@ -314,21 +328,15 @@ export class Session<M = unknown> implements SessionHeader {
    * first access, so the snapshot is independent and costs nothing for parts never read.
    */
   static fromFrozen<M = unknown>(header: FrozenHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
+    adopting = header;
     const s = new Session<M>({
       id: header.id,
       parentId: header.parentId,
       revision: header.revision,
-      metadata: FROZEN_PLACEHOLDER,
       clock: options.clock,
       logger: options.logger,
       pricing: options.pricing,
     });
-    s.#base = header;
-    s.#metadata = null;
-    s.#childIds = null;
-    s.#taskIds = null;
-    s.#runs = null;
-    s.#state = null;
     if (events.length > 0) s.#events = events.slice();
     return s;
   }
@@ -348,11 +356,9 @@ export class Session<M = unknown> implements SessionHeader {
 
   /** Decodes a stored session (reference data included); `InvalidInput` names the failing field. */
   static fromWire<M = unknown>(raw: unknown, options: SessionFromWireOptions<M> = {}): Session<M> {
-    const w = parseInput(SessionWireSchema, raw, 'session');
-    const header = headerFromWire(
-      { ...w, events: undefined, token_summary: undefined },
-      { clock: options.clock, field: 'session', eventCount: w.events.length },
-    );
+    // each part is parsed once: the header here, every event and the summary by their own decoders
+    const w = parseInput(SessionEnvelopeSchema, raw, 'session');
+    const header = headerFromWire(raw, { clock: options.clock, field: 'session', eventCount: w.events.length });
     const events = w.events.map((e, i) =>
       SessionEvent.fromWire<M>(e, { ...options, field: `session.events.${i}` }),
     );
@@ -481,6 +487,7 @@ function addOnce(list: string[], id: string): boolean {
   return true;
 }
 
-/** Stands in for the metadata of a session whose header is copied lazily from a frozen stored one. */
-const FROZEN_PLACEHOLDER = new SessionMetadata({ createdAt: '', updatedAt: '' });
-Object.freeze(FROZEN_PLACEHOLDER);
+const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
+
+/** Handed from `fromFrozen` to the constructor it calls (synchronously, so never seen by another call). */
+let adopting: FrozenHeader | null = null;

@@ -30,7 +30,8 @@ export interface MemorySessionEntry {
   header: FrozenHeader | string;
   /** Frozen events (object encoding) or event wire JSON (json encoding). */
   events: (SessionEvent | string)[];
-  ids: Set<string>;
+  /** Stored event ids (created by the first append). */
+  ids: Set<string> | null;
   revision: number;
   expiresAt: number | null;
 }
@@ -104,7 +105,7 @@ export class InMemorySessionStore implements SessionStore {
     sessions.set(header.id, {
       header: this.#encodeHeader(header, 1),
       events: [],
-      ids: new Set(),
+      ids: null,
       revision: 1,
       expiresAt: this.#expiry(),
     });
@@ -157,7 +158,7 @@ export class InMemorySessionStore implements SessionStore {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       if (!(e instanceof SessionEvent)) throw new InvalidInput({ field: `events.${i}`, reason: 'must be a SessionEvent' });
-      if (entry.ids.has(e.id) || batchIds.has(e.id)) continue;
+      if (entry.ids?.has(e.id) === true || batchIds.has(e.id)) continue;
       batchIds.add(e.id);
       fresh.push(e);
     }
@@ -167,9 +168,10 @@ export class InMemorySessionStore implements SessionStore {
       throw new SessionVersionConflict({ sessionId, kind: 'eventCount', expected, actual: count, backend: this.backend });
     }
     const json = this.data.encoding === MemoryEncoding.Json;
+    const ids = (entry.ids ??= new Set());
     for (const e of fresh) {
       entry.events.push(json ? JSON.stringify(e.toWire()) : e.clone(true));
-      entry.ids.add(e.id);
+      ids.add(e.id);
     }
     entry.expiresAt = this.#expiry();
     return { appended: fresh.length, eventCount: entry.events.length };
