@@ -155,6 +155,22 @@ describe('VM enabled', () => {
     expect(pages.map((p) => p.pageType)).toEqual([PageType.Transcript, PageType.Transcript, PageType.Artifact, PageType.Summary]);
   });
 
+  it('rebuilds an infinite chain: earlier turns at L2, their summaries pinned, the current segment mapped', async () => {
+    const store = new InMemorySessionStore();
+    const writer = new SessionManager({ store, counter: wordCounter, infiniteContext: true, maxTurnsPerSegment: 2, summaryCallback: async () => 'S1' });
+    await writer.userSays('old question about pineapples');
+    await writer.aiResponds('old answer');
+    await writer.userSays('new question');
+    const reader = new SessionManager({ store, sessionId: writer.sessionId, enableVm: true, infiniteContext: true, counter: wordCounter });
+    await reader.ensureInitialized();
+    const vm = reader.vm as MemoryManager;
+    const l0 = await vm.getL0Pages();
+    expect(l0.map((p) => p.pageType)).toEqual([PageType.Summary, PageType.Transcript]);
+    expect(vm.pageTable.getByTier(StorageTier.L2)).toHaveLength(2);
+    const found = await reader.handleVmToolCall('search_pages', { query: 'pineapples' });
+    expect(found.content).toContain('msg_');
+  });
+
   it('records tool events appended through the sink as pages, except the VM tools', async () => {
     const { manager } = makeManager({ enableVm: true });
     await manager.ensureInitialized();

@@ -176,7 +176,10 @@ export class SessionManager {
       vm: this.vmBridge,
     };
     if (this.promptDirty) await this.writePrompt(runtime);
-    if (this.loaded && this.vmBridge !== null) await this.vmBridge.rebuild(segment.session);
+    if (this.loaded && this.vmBridge !== null) {
+      const ancestors = this.settings.infiniteContext ? await storeCall(store, 'get', () => session.ancestors(store)) : [];
+      await this.vmBridge.rebuild([...ancestors.reverse(), session]);
+    }
     return runtime;
   }
 

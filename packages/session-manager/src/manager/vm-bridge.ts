@@ -194,24 +194,54 @@ export class VmBridge {
     return this.manager.getVmTools();
   }
 
-  /** A reopened session: pages for its messages, tool calls and summaries (§25.9), newest mapped last. */
-  async rebuild(session: Session): Promise<void> {
-    for (const event of session.events) {
+  /**
+   * A reopened session (spec/vm.md §25.9): pages for the messages, tool calls and summaries of the chain.
+   * Earlier segments' pages go to L2 (reachable by a fault), their summaries stay pinned in L0, and the
+   * current segment is mapped as if it had just been recorded.
+   */
+  async rebuild(chain: readonly Session[]): Promise<void> {
+    const current = chain.at(-1);
+    for (const session of chain) {
+      if (session === current) continue;
+      for (const event of session.events) {
+        if (event.type === EventType.Summary) await this.summaryPage(summaryTextOf(event.message));
+        else if (event.type === EventType.Message) await this.archivedPage(event);
+      }
+    }
+    if (current === undefined) return;
+    for (const event of current.events) {
       if (event.type === EventType.Message) {
         await this.onMessage(event, event.source === EventSource.User ? MessageRole.User : MessageRole.Assistant);
       } else if (event.type === EventType.ToolCall) {
         await this.onToolEvent(event, {});
       } else if (event.type === EventType.Summary) {
-        const text = summaryTextOf(event.message);
-        const page = await this.manager.createPage(text, {
-          pageType: PageType.Summary,
-          importance: VmImportance.Summary,
-          hint: `segment summary: ${text.slice(0, SUMMARY_HINT_CHARS)}`,
-          role: MessageRole.System,
-        });
-        await this.manager.pinPage(page.pageId);
-        await this.manager.addToWorkingSet(page);
+        await this.summaryPage(summaryTextOf(event.message));
       }
     }
+  }
+
+  private async summaryPage(text: string): Promise<void> {
+    const page = await this.manager.createPage(text, {
+      pageType: PageType.Summary,
+      importance: VmImportance.Summary,
+      hint: `segment summary: ${text.slice(0, SUMMARY_HINT_CHARS)}`,
+      role: MessageRole.System,
+    });
+    await this.manager.pinPage(page.pageId);
+    await this.manager.addToWorkingSet(page);
+  }
+
+  private async archivedPage(event: SessionEvent): Promise<void> {
+    const role = event.source === EventSource.User ? MessageRole.User : MessageRole.Assistant;
+    const content = messageText(event.message);
+    const page = await this.manager.createPage(content, {
+      pageType: PageType.Transcript,
+      importance: role === MessageRole.User ? VmImportance.User : VmImportance.Ai,
+      pageId: await this.pageIdFor(event.id),
+      hint: `[${role}] ${content.slice(0, HINT_CHARS)}`,
+      role,
+      metadata: { event_id: event.id },
+    });
+    await this.manager.evictPage(page.pageId, StorageTier.L2);
   }
 }
