@@ -1,7 +1,8 @@
 /**
  * Runs one configuration over one conversation: every turn is played, then every probe is asked as a
  * user turn (newest fact first, so the probe turns themselves push out as little as possible of what
- * they ask about), scored, and answered with a neutral reply.
+ * they ask about), scored, and answered with a neutral reply. Time counts only the calls into the
+ * configuration (turns, probes, replies, VM tool calls), not the benchmark's own scoring.
  */
 import type { Conversation, Fact, FactKind } from './conversation.js';
 import type { ConfigEnv, FidelityConfig } from './configs/types.js';
@@ -69,19 +70,35 @@ export function summarise(name: string, outcomes: ProbeOutcome[], timeMs: number
   };
 }
 
+/** Accumulates the time spent inside the library under test (scoring is not timed). */
+class LibraryClock {
+  ms = 0;
+
+  async time<T>(fn: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.ms += performance.now() - start;
+    }
+  }
+}
+
 export async function runConfig(config: FidelityConfig, env: ConfigEnv): Promise<ConfigResult> {
   await config.warmUp?.(env);
-  const start = performance.now();
-  const session = await config.open(env);
-  for (const turn of env.conversation.turns) await session.play(turn);
-  const playMs = performance.now() - start;
+  const clock = new LibraryClock();
+  const session = await clock.time(() => config.open(env));
+  for (const turn of env.conversation.turns) await clock.time(() => session.play(turn));
+  const playMs = clock.ms;
+  const tools = session.vmTools;
+  const timedTools = tools === undefined ? undefined : { call: (name: string, args: Record<string, unknown>) => clock.time(() => tools.call(name, args)) };
   const outcomes: ProbeOutcome[] = [];
   for (const fact of probeOrder(env.conversation)) {
-    const context = await session.ask(fact.question);
-    outcomes.push(await scoreProbe(fact, context, session.vmTools));
-    await session.reply(PROBE_REPLY);
+    const context = await clock.time(() => session.ask(fact.question));
+    outcomes.push(await scoreProbe(fact, context, timedTools));
+    await clock.time(() => session.reply(PROBE_REPLY));
   }
-  return summarise(config.name, outcomes, performance.now() - start, playMs);
+  return summarise(config.name, outcomes, clock.ms, playMs);
 }
 
 export interface KindBreakdown {
