@@ -35,6 +35,10 @@ const connectionShape = {
     .nonnegative()
     .default(DEFAULT_MAX_RETRIES_PER_REQUEST)
     .describe('reconnect attempts a command waits through before it fails'),
+  autoPipelining: z
+    .boolean()
+    .default(false)
+    .describe('batch the commands of concurrent callers into one write per tick (ioredis enableAutoPipelining)'),
 };
 
 export const RedisStoreOptionsSchema = z.object({

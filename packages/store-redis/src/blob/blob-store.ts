@@ -58,6 +58,7 @@ export class RedisBlobStore implements BlobStore {
       commandTimeoutMs: this.options.commandTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       maxRetriesPerRequest: this.options.maxRetriesPerRequest,
+      autoPipelining: this.options.autoPipelining,
       logger: log,
     });
   }

@@ -18,6 +18,7 @@ export interface ConnectionOptions {
   commandTimeoutMs: number;
   connectTimeoutMs: number;
   maxRetriesPerRequest: number;
+  autoPipelining: boolean;
   logger: Logger;
 }
 
@@ -43,6 +44,7 @@ export class RedisConnection {
         commandTimeoutMs: options.commandTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
+        autoPipelining: options.autoPipelining,
       });
     this.cluster = isCluster(this.client);
     if (this.owned) {

@@ -23,6 +23,8 @@ export interface CreateRedisClientOptions {
   connectTimeoutMs?: number;
   /** ioredis `maxRetriesPerRequest` (default 2). */
   maxRetriesPerRequest?: number;
+  /** ioredis `enableAutoPipelining` (default false): one socket write per tick for concurrent callers. */
+  autoPipelining?: boolean;
 }
 
 export type RedisClient = Redis | Cluster;
@@ -75,6 +77,7 @@ function connectionOptions(options: CreateRedisClientOptions): RedisOptions {
     commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
     connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? DEFAULT_MAX_RETRIES_PER_REQUEST,
+    enableAutoPipelining: options.autoPipelining ?? false,
     // A command written before a disconnect is failed, not silently re-sent after reconnecting:
     // the caller sees the ambiguity (and retries idempotently by event id).
     autoResendUnfulfilledCommands: false,
@@ -92,12 +95,14 @@ export function createRedisClient(url: string, options: CreateRedisClientOptions
   if (url.includes(',')) {
     const parsed = parseClusterUrl(url);
     const { lazyConnect, ...redisOptions } = base;
+    const { enableAutoPipelining, ...nodeOptions } = redisOptions;
     return new Cluster(parsed.nodes, {
       lazyConnect,
+      ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
       enableOfflineQueue: true,
       clusterRetryStrategy: reconnectDelay,
       redisOptions: {
-        ...redisOptions,
+        ...nodeOptions,
         ...(tls === undefined ? {} : { tls }),
         ...(parsed.username === undefined ? {} : { username: parsed.username }),
         ...(parsed.password === undefined ? {} : { password: parsed.password }),

@@ -17,13 +17,13 @@ export class InvalidCursorError extends Error {
   }
 }
 
-/** The nodes to scan: the one client, or every Cluster master in a stable order. */
-export function scanNodes(client: RedisClient): Redis[] {
+/** The nodes to scan: the one client, or every Cluster master in a stable order (connecting first). */
+export async function scanNodes(client: RedisClient): Promise<Redis[]> {
   if (!isCluster(client)) return [client];
-  return client
-    .nodes('master')
-    .slice()
-    .sort((a, b) => nodeName(a).localeCompare(nodeName(b)));
+  if (client.status === 'wait') await client.connect();
+  const masters = client.nodes('master');
+  if (masters.length === 0) throw new Error('the cluster has no reachable master');
+  return masters.slice().sort((a, b) => nodeName(a).localeCompare(nodeName(b)));
 }
 
 function nodeName(node: Redis): string {
@@ -49,7 +49,7 @@ export async function scanPage(
   pattern: string,
   options: { cursor?: string | null; count: number; target: number; type?: string },
 ): Promise<ScanPage> {
-  const nodes = scanNodes(client);
+  const nodes = await scanNodes(client);
   let [nodeIndex, scanCursor] = parseCursor(options.cursor, nodes.length);
   const keys: string[] = [];
   for (let round = 0; round < MAX_SCAN_ROUNDS_PER_PAGE; round++) {

@@ -96,6 +96,7 @@ export class RedisSessionStore implements SessionStore {
       commandTimeoutMs: this.options.commandTimeoutMs,
       connectTimeoutMs: this.options.connectTimeoutMs,
       maxRetriesPerRequest: this.options.maxRetriesPerRequest,
+      autoPipelining: this.options.autoPipelining,
       logger: this.logger,
     });
   }
