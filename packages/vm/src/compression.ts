@@ -84,6 +84,7 @@ function cut(text: string, maxChars: number): string {
 
 /** Whole sentences up to `maxChars`; falls back to a hard cut when the first sentence is too long. */
 function sentencePack(text: string, maxChars: number): string {
+  if (text !== '' && codePointLength(text) <= maxChars) return text;
   const sentences = text.split(/(?<=[.!?])\s+/);
   let acc = '';
   for (const s of sentences) {

@@ -53,10 +53,9 @@ function sortAscending(out: EvictionCandidate[]): EvictionCandidate[] {
 }
 
 function pageTypeFactor(ctx: EvictionContext, id: string, page: MemoryPage | undefined): number {
-  const entry = ctx.pageTable?.lookup(id);
-  const pageType = entry?.pageType ?? page?.pageType;
-  if (pageType === undefined) return 1;
-  return 1 - evictionPriority({ pinned: false, pageType });
+  const source = ctx.pageTable?.lookup(id) ?? page;
+  if (source === undefined) return 1;
+  return 1 - (source.pinned ? 0 : evictionPriority(source));
 }
 
 export const L0ImportanceSource = { PageImportance: 'page_importance', OverrideOnly: 'override_only' } as const;

@@ -93,7 +93,7 @@ export class ManifestBuilder {
   /**
    * The manifest and its compact JSON (identical to `manifestToJSON`). Entry objects and their JSON are cached
    * per page-table entry, so a call costs O(working set + listed pages) with no re-serialisation of unchanged entries.
-   * The returned entry objects are frozen and shared between calls.
+   * The returned entry objects are shared between calls (treat them as read-only).
    */
   buildWithJson(args: ManifestBuildArgs): { manifest: VmManifest; json: string } {
     const ws = new Set(args.workingSetIds);
@@ -106,8 +106,9 @@ export class ManifestBuilder {
       const importance = read(args.workingSetImportance, id) ?? DEFAULT_IMPORTANCE;
       let c = this.wsCache.get(e);
       if (c?.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
-        const entry = Object.freeze({ page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance });
-        c = { entry, json: JSON.stringify(entry) };
+        const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
+        const idJson = c?.idJson ?? JSON.stringify(id);
+        c = { entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}` };
         this.wsCache.set(e, c);
       }
       working.push(c.entry);
@@ -121,8 +122,9 @@ export class ManifestBuilder {
       const hint = this.hintOf(e, args.hintGenerator);
       let c = this.avCache.get(e);
       if (c?.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
-        const entry = Object.freeze({ page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint });
-        c = { entry, json: JSON.stringify(entry) };
+        const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
+        const idJson = c?.idJson ?? JSON.stringify(e.pageId);
+        c = { entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}` };
         this.avCache.set(e, c);
       }
       available.push(c.entry);
@@ -134,8 +136,8 @@ export class ManifestBuilder {
     return { manifest, json };
   }
 
-  private readonly wsCache = new WeakMap<PageTableEntry, { entry: WorkingSetEntry; json: string }>();
-  private readonly avCache = new WeakMap<PageTableEntry, { entry: AvailablePageEntry; json: string }>();
+  private readonly wsCache = new WeakMap<PageTableEntry, { entry: WorkingSetEntry; idJson: string; json: string }>();
+  private readonly avCache = new WeakMap<PageTableEntry, { entry: AvailablePageEntry; idJson: string; json: string }>();
 
   buildFromPages(args: {
     sessionId: string;

@@ -15,6 +15,8 @@ export interface RecordMutationArgs {
   actor?: Actor;
   cause?: string | null;
   turn?: number;
+  /** Defaults to the clock. */
+  timestamp?: Date;
 }
 
 const MutationJsonSchema = z.object({
@@ -93,7 +95,7 @@ export class MutationLogLite {
     const m: PageMutation = {
       mutationId: this.idGenerator ? this.idGenerator() : `m_${this.sequence}`,
       pageId: a.pageId,
-      timestamp: this.clock(),
+      timestamp: a.timestamp ?? this.clock(),
       turn: a.turn ?? 0,
       mutationType: a.mutationType,
       tierBefore: a.tierBefore ?? null,

@@ -149,8 +149,8 @@ export class VmCore implements PageLoader {
     this.epoch += 1;
   }
 
-  log(pageId: string, type: MutationType, tierBefore: StorageTier | null, tierAfter: StorageTier, cause: string, actor: Actor = Actor.System): void {
-    this.mutationLog.recordMutation({ pageId, mutationType: type, tierBefore, tierAfter, actor, cause, turn: this.turn });
+  log(pageId: string, type: MutationType, tierBefore: StorageTier | null, tierAfter: StorageTier, cause: string, actor: Actor = Actor.System, timestamp?: Date): void {
+    this.mutationLog.recordMutation({ pageId, mutationType: type, tierBefore, tierAfter, actor, cause, turn: this.turn, ...(timestamp ? { timestamp } : {}) });
   }
 
   tierOf(pageId: string): StorageTier | null {
@@ -183,6 +183,7 @@ export class VmCore implements PageLoader {
 
   /** Members of a page's group (the page itself when ungrouped). */
   groupOf(pageId: string): string[] {
+    if (this.groups.size === 0) return [pageId];
     const groupId = this.pageTable.lookup(pageId)?.groupId ?? this.store.get(pageId)?.groupId ?? null;
     const members = groupId === null ? undefined : this.groups.get(groupId);
     return members ? [...members] : [pageId];
@@ -237,7 +238,7 @@ export class VmCore implements PageLoader {
     }
     if (opts.hint) this.setHint(pageId, opts.hint);
     if (replacing) this.log(pageId, MutationType.Update, null, StorageTier.L1, MutationCause.ReplacePage);
-    else this.log(pageId, MutationType.Create, null, StorageTier.L1, MutationCause.CreatePage);
+    else this.log(pageId, MutationType.Create, null, StorageTier.L1, MutationCause.CreatePage, Actor.System, page.createdAt);
     this.prefetcher.recordPageAccess(pageId);
     this.touch();
     return page;
@@ -288,7 +289,7 @@ export class VmCore implements PageLoader {
       this.pageTable.updateLocation(pageId, StorageTier.L0);
       this.pageTable.markAccessed(pageId, page.lastAccessed);
       this.tlb.invalidate(pageId);
-      if (!already) this.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0);
+      if (!already) this.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0, Actor.System, page.lastAccessed);
       this.syncTokenMetrics();
       this.touch();
       if (this.options.proactiveEviction && this.workingSet.needsEviction()) {
