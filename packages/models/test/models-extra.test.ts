@@ -94,6 +94,26 @@ describe('headers', () => {
   });
 });
 
+describe('malformed input names the field', () => {
+  it('session, enum, count and key', async () => {
+    const field = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (e) {
+        if (e instanceof InvalidInput) return e.field;
+        throw e;
+      }
+      throw new Error('no error');
+    };
+    expect(field(() => Session.fromWire('not a session'))).toBe('session');
+    expect(field(() => Session.fromWire({ id: 'x', runs: [{ id: 'r', status: 'done' }] }))).toBe('session.runs.0.status');
+    expect(field(() => Session.fromWire({ id: 'x', metadata: { created_at: 'yesterday' } }))).toBe('session.metadata.created_at');
+    expect(field(() => TokenUsage.create({ completionTokens: -2 }))).toBe('tokenUsage.completionTokens');
+    const { validateBlobKey } = await import('@chuk/models');
+    expect(field(() => validateBlobKey('../x'))).toBe('key');
+  });
+});
+
 describe('SessionEvent details', () => {
   it('helpers and validation', async () => {
     const e = SessionEvent.create({ message: { content: 'hello' }, type: EventType.ToolCall, taskId: 't', parentEventId: 'p' });
