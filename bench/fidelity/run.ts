@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const size: ConversationSize = args.some((a) => LONG_FLAGS.has(a)) ? LONG_SIZE : STANDARD_SIZE;
   const conversation = generateConversation(size);
   const budgetTokens = budgetFor(conversation);
-  const model = args.includes('--model-summariser') ? modelSummariserFromEnv(process.env, DEFAULT_SUMMARY_TOKENS) : null;
+  const wantsModel = args.includes('--model-summariser');
+  const model = wantsModel ? modelSummariserFromEnv(process.env, DEFAULT_SUMMARY_TOKENS) : null;
+  if (wantsModel && model === null) console.log('# --model-summariser ignored: OPENAI_API_KEY is not set');
   const env: ConfigEnv = {
     conversation,
     budgetTokens,
