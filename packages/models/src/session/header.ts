@@ -65,6 +65,13 @@ export interface FrozenHeader {
 
 const EMPTY_LIST: readonly never[] = Object.freeze([]);
 
+const EMPTY_RECORD: Readonly<Record<string, unknown>> = Object.freeze({});
+
+function frozenRecord(record: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  for (const _key in record) return cloneJson(record, true);
+  return EMPTY_RECORD;
+}
+
 function frozenList<T>(list: readonly T[]): readonly T[] {
   return list.length === 0 ? EMPTY_LIST : Object.freeze(list.slice());
 }
@@ -77,12 +84,12 @@ export function freezeHeader(header: SessionHeader, revision: number): FrozenHea
     id: header.id,
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
-    properties: cloneJson(m.properties, true),
+    properties: frozenRecord(m.properties),
     parentId: header.parentId,
     childIds: frozenList(header.childIds),
     taskIds: frozenList(header.taskIds),
     runs: runs.length === 0 ? EMPTY_LIST : Object.freeze(runs.map(frozenRun)),
-    state: cloneJson(header.state, true),
+    state: frozenRecord(header.state),
     revision,
   });
 }

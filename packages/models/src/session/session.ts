@@ -102,7 +102,8 @@ export class Session<M = unknown> implements SessionHeader {
     this.#logger = init.logger ?? noopLogger;
     this.#pricing = init.pricing;
     const id = init.id ?? (init.idGenerator ?? randomId)();
-    assertSessionId(id, 'id');
+    // a frozen stored header's id was validated when it was stored
+    if (base === null) assertSessionId(id, 'id');
     this.id = id;
     this.parentId = init.parentId ?? null;
     this.revision = init.revision ?? 0;
