@@ -5,7 +5,7 @@ import { S3BlobStore } from '../src/index.js';
 import type { S3BlobStoreOptions } from '../src/index.js';
 import { ConditionalWriteHandler } from './helpers/conditional-handler.js';
 import { uniquePrefix } from './helpers/fixtures.js';
-import { TEST_BUCKET, TestS3Server } from './helpers/s3-server.js';
+import { SDK_ATTEMPTS, TEST_BUCKET, TestS3Server } from './helpers/s3-server.js';
 
 vi.mock('@aws-sdk/client-s3', async () => (await import('./helpers/sdk-cjs.js')).default);
 
@@ -86,7 +86,7 @@ describe('S3BlobStore', () => {
   it('a failed part aborts the multipart upload and surfaces a StorageError', async () => {
     const prefix = uniquePrefix('abort');
     const store = blobStore({ prefix, multipartThresholdBytes: 6 * MiB, partSizeBytes: 5 * MiB, concurrency: 1 });
-    handler.failNext({ method: 'PUT', keyIncludes: `${prefix}blobs/broken`, status: 500, code: 'InternalError' });
+    handler.failNext({ method: 'PUT', keyIncludes: `${prefix}blobs/broken`, status: 500, code: 'InternalError' }, SDK_ATTEMPTS);
     const start = handler.log.length;
     const error = await store.put('broken', pattern(11 * MiB)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
@@ -104,8 +104,8 @@ describe('S3BlobStore', () => {
     const warnings: object[] = [];
     const logger = { debug: () => undefined, info: () => undefined, warn: (o: object) => warnings.push(o), error: () => undefined };
     const store = blobStore({ prefix, multipartThresholdBytes: 6 * MiB, partSizeBytes: 5 * MiB, concurrency: 1, logger });
-    handler.failNext({ method: 'PUT', keyIncludes: `${prefix}blobs/x`, status: 500, code: 'InternalError' });
-    handler.failNext({ method: 'DELETE', keyIncludes: `${prefix}blobs/x`, status: 500, code: 'InternalError' });
+    handler.failNext({ method: 'PUT', keyIncludes: `${prefix}blobs/x`, status: 500, code: 'InternalError' }, SDK_ATTEMPTS);
+    handler.failNext({ method: 'DELETE', keyIncludes: `${prefix}blobs/x`, status: 500, code: 'InternalError' }, SDK_ATTEMPTS);
     await expect(store.put('x', pattern(7 * MiB))).rejects.toBeInstanceOf(StorageError);
     expect(warnings).toHaveLength(1);
   });
@@ -114,7 +114,7 @@ describe('S3BlobStore', () => {
     const prefix = uniquePrefix('many');
     const store = blobStore({ prefix });
     for (const k of ['d/1', 'd/2', 'd/3']) await store.put(k, new Uint8Array([1]));
-    handler.failNext({ method: 'POST', keyIncludes: '', status: 500, code: 'InternalError' });
+    handler.failNext({ method: 'POST', keyIncludes: '', status: 500, code: 'InternalError' }, SDK_ATTEMPTS);
     expect(await store.deleteMany(['d/1', 'd/2', 'd/3'])).toBe(3);
     expect(await store.list('d/')).toEqual([]);
     handler.failNext({ method: 'POST', keyIncludes: '', status: 403, code: 'AccessDenied' });

@@ -66,8 +66,9 @@ export class ConditionalWriteHandler {
     this.inner = (this.probe.config as unknown as { requestHandler: HandlerLike }).requestHandler;
   }
 
-  failNext(failure: InjectedFailure): void {
-    this.failures.push(failure);
+  /** The next `times` requests matching `failure` get its answer (the SDK retries 5xx answers itself). */
+  failNext(failure: InjectedFailure, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(failure);
   }
 
   private keyOf(request: HttpRequestLike): string | null {

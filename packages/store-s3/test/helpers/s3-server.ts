@@ -6,6 +6,8 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 
 export const TEST_BUCKET = 'chuk-test';
+/** The SDK's own retries of transient failures (a loaded machine resets keep-alive sockets now and then). */
+export const SDK_ATTEMPTS = 3;
 
 /** An s3rver on a free loopback port with a temporary directory and one bucket. */
 export class TestS3Server {
@@ -37,7 +39,7 @@ export class TestS3Server {
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 1,
+      maxAttempts: SDK_ATTEMPTS,
       ...extra,
     };
   }
