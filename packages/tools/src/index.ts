@@ -8,3 +8,5 @@ export { defaultTimer, sleep, SleepAbortedError } from './common/timer.js';
 export * from './guards/index.js';
 export * from './execution/index.js';
 export * from './formats/index.js';
+export * from './processor/index.js';
+export * from './procedural/index.js';

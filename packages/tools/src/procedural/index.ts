@@ -1,0 +1,3 @@
+export * from './models.js';
+export * from './manager.js';
+export * from './formatter.js';
