@@ -36,6 +36,7 @@ export const WRAPPER_TOKENS = 10;
 export const MIN_TRUNCATION_TOKENS = 50;
 const CHARS_PER_TOKEN = 4;
 const AUDIO_EXCERPT_CHARS = 200;
+const TEXT_PREFIXES: ReadonlySet<ContextPrefix> = new Set([ContextPrefix.User, ContextPrefix.Assistant, ContextPrefix.Tool, ContextPrefix.Summary, ContextPrefix.Claim]);
 const UNKNOWN_BODY_CHARS = 500;
 const SECONDS_PER_MINUTE = 60;
 
@@ -97,8 +98,15 @@ export class ContextPacker {
     const prefix = this.prefixFor(page);
     const head = this.config.includePageIds ? `${prefix} (${page.pageId}): ` : `${prefix}: `;
     const stamp = this.config.includeTimestamps ? ` @${page.createdAt.toISOString()}` : '';
-    const content = `${head}${this.body(page, prefix, maxTokens)}${stamp}`;
-    const formatted: FormattedPage = { content, tokensEst: this.estimator.estimateText(content) };
+    let formatted: FormattedPage;
+    if (this.estimator === charRatioEstimator && TEXT_PREFIXES.has(prefix)) {
+      // Same estimate as estimateText(line), without flattening the line: count the flat content instead.
+      const { body, codePoints } = this.textBodyCounted(page, maxTokens);
+      formatted = { content: `${head}${body}${stamp}`, tokensEst: Math.floor((codePointLength(head) + codePoints + stamp.length) / CHARS_PER_TOKEN) };
+    } else {
+      const content = `${head}${this.body(page, prefix, maxTokens)}${stamp}`;
+      formatted = { content, tokensEst: this.estimator.estimateText(content) };
+    }
     if (maxTokens === undefined) this.cache.set(page, formatted);
     return formatted;
   }
@@ -234,10 +242,16 @@ export class ContextPacker {
   }
 
   private textBody(page: MemoryPage, maxTokens: number | undefined): string {
+    return this.textBodyCounted(page, maxTokens).body;
+  }
+
+  /** The quoted body and its length in code points. */
+  private textBodyCounted(page: MemoryPage, maxTokens: number | undefined): { body: string; codePoints: number } {
     const raw = contentText(page.content);
     const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
     const text = maxChars > 0 ? truncateWithEllipsis(raw, maxChars) : raw;
-    return this.config.escapeText ? quoteText(text) : `"${text}"`;
+    const body = this.config.escapeText ? quoteText(text) : `"${text}"`;
+    return { body, codePoints: codePointLength(text) + body.length - text.length };
   }
 
   private imageBody(page: MemoryPage): string {

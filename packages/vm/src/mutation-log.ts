@@ -16,7 +16,7 @@ export interface RecordMutationArgs {
   cause?: string | null;
   turn?: number;
   /** Defaults to the clock. */
-  timestamp?: Date;
+  timestamp?: Date | undefined;
 }
 
 const MutationJsonSchema = z.object({

@@ -10,6 +10,8 @@ import {
   VM_RELAXED_PROMPT,
   VM_TOOLS,
   buildVmDeveloperMessage,
+  charRatioEstimator,
+  createTiktokenEstimator,
   generateSimpleHint,
   getPromptForMode,
   getVmTools,
@@ -99,6 +101,17 @@ describe('ContextPacker', () => {
     const weird = makePage({ pageId: 'w', modality: 'hologram' as 'text', content: { a: 1 } });
     expect(packer.formatPage(weird).content).toBe('? (w): {"a":1}');
     expect(packer.formatPage(makePage({ pageId: 'w', modality: 'hologram' as 'text' })).content).toBe('? (w): [no content]');
+  });
+  it('line token estimates equal the estimator over the whole line (fast path and custom estimators)', () => {
+    const lines = [text('p', 'say "hi"\n😀 x'.repeat(30)), text('q', 'plain '.repeat(50), { metadata: { role: 'assistant' } }), text('r', '')];
+    for (const p of lines) {
+      const f = packer.formatPage(p);
+      expect(f.tokensEst).toBe(charRatioEstimator.estimateText(f.content));
+      const raw = new ContextPacker({ escapeText: false, includeTimestamps: true }).formatPage(p);
+      expect(raw.tokensEst).toBe(charRatioEstimator.estimateText(raw.content));
+    }
+    const words = new ContextPacker({}, createTiktokenEstimator((s) => s.split(' ').length));
+    expect(words.formatPage(text('w', 'a b c')).tokensEst).toBe(5);
   });
   it('truncates text when more than 50 tokens remain, omits otherwise; continues after an omission', () => {
     const big = text('big', 'x'.repeat(2000));

@@ -150,7 +150,7 @@ export class VmCore implements PageLoader {
   }
 
   log(pageId: string, type: MutationType, tierBefore: StorageTier | null, tierAfter: StorageTier, cause: string, actor: Actor = Actor.System, timestamp?: Date): void {
-    this.mutationLog.recordMutation({ pageId, mutationType: type, tierBefore, tierAfter, actor, cause, turn: this.turn, ...(timestamp ? { timestamp } : {}) });
+    this.mutationLog.recordMutation({ pageId, mutationType: type, tierBefore, tierAfter, actor, cause, turn: this.turn, timestamp });
   }
 
   tierOf(pageId: string): StorageTier | null {
@@ -200,7 +200,8 @@ export class VmCore implements PageLoader {
     const replacing = this.pageTable.has(pageId);
     if (replacing && opts.replace !== true) throw new DuplicatePageError({ pageId, sessionId: this.sessionId });
     if (opts.importance !== undefined) assertImportance(opts.importance);
-    const metadata = { ...opts.metadata, ...(opts.role ? { role: opts.role } : {}) };
+    const metadata: Record<string, unknown> = opts.metadata ? { ...opts.metadata } : {};
+    if (opts.role) metadata['role'] = opts.role;
     const page = makePage(
       {
         pageId,
@@ -212,15 +213,15 @@ export class VmCore implements PageLoader {
         provenance: opts.provenance ?? [],
         metadata,
         groupId: opts.groupId ?? null,
-        ...(opts.importance !== undefined ? { importance: opts.importance } : {}),
-        ...(opts.sizeTokens !== undefined ? { sizeTokens: opts.sizeTokens } : {}),
-        ...(opts.caption !== undefined ? { caption: opts.caption } : {}),
-        ...(opts.transcript !== undefined ? { transcript: opts.transcript } : {}),
-        ...(opts.durationSeconds !== undefined ? { durationSeconds: opts.durationSeconds } : {}),
-        ...(opts.dimensions !== undefined ? { dimensions: opts.dimensions } : {}),
-        ...(opts.mimeType !== undefined ? { mimeType: opts.mimeType } : {}),
-        ...(opts.sizeBytes !== undefined ? { sizeBytes: opts.sizeBytes } : {}),
-        ...(opts.compressionLevel !== undefined ? { compressionLevel: opts.compressionLevel } : {}),
+        importance: opts.importance,
+        sizeTokens: opts.sizeTokens,
+        caption: opts.caption,
+        transcript: opts.transcript,
+        durationSeconds: opts.durationSeconds,
+        dimensions: opts.dimensions,
+        mimeType: opts.mimeType,
+        sizeBytes: opts.sizeBytes,
+        compressionLevel: opts.compressionLevel,
       },
       this.clock(),
     );
