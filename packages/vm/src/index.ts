@@ -22,7 +22,7 @@ export {
 export type { MemoryPage, MemoryPageInit, MemoryPageJson } from './models/page.js';
 export { PageTableEntryJsonSchema, entryFromJSON, entryToJSON, evictionPriority, makeEntry, markEntryAccessed } from './models/entry.js';
 export type { PageTableEntry, PageTableEntryJson } from './models/entry.js';
-export { searchResultToJSON } from './models/content.js';
+export { parsePageContent, searchResultToJSON } from './models/content.js';
 export type {
   AudioContent, FaultEffects, FormattedPage, ImageContent, PageContent, PageData, PageMeta, SearchFn, SearchResult,
   SearchResultEntry, StructuredContent, TextContent, VideoContent, VmToolDefinition, VmToolDefinitionJson, VmToolError,

@@ -7,6 +7,7 @@ import {
   buildToolError,
   buildToolResult,
   makePage,
+  parsePageContent,
   searchResultToJSON,
   type FaultResult,
   type MemoryPage,
@@ -152,6 +153,14 @@ describe('buildToolResult', () => {
     expect(buildToolResult(ok(s('not json'))).page.content).toEqual({ data: {} });
     expect(buildToolResult(ok(s('[1]'))).page.content).toEqual({ data: {} });
     expect(buildToolResult(ok(s(5))).page.content).toEqual({ data: {} });
+  });
+  it('parses envelope content by modality', () => {
+    expect(parsePageContent('text', {})).toEqual({ text: '' });
+    expect(parsePageContent('video', {})).toEqual({ scenes: [] });
+    expect(parsePageContent('structured', { data: { a: 1 } })).toEqual({ data: { a: 1 } });
+    expect(parsePageContent('image', { url: 'http://x' })).toEqual({ url: 'http://x' });
+    expect(parsePageContent('audio', { transcript: 't', duration_seconds: 2 })).toEqual({ transcript: 't', duration_seconds: 2 });
+    expect(() => parsePageContent('text', { text: 5 })).toThrow(/Invalid content/);
   });
   it('the handler method uses its estimator', () => {
     const h = new PageFaultHandler();

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { InvalidInput } from '@chuk/models';
 import type { CompressionLevel, Modality, StorageTier } from '../enums.js';
 
 /*
@@ -83,3 +85,27 @@ export interface VmToolFunction { name: string; description: string; parameters:
 export interface VmToolDefinition { type: 'function'; function: VmToolFunction }
 /** Plain JSON form of a tool definition (undefined/null fields omitted). */
 export type VmToolDefinitionJson = VmToolDefinition;
+
+const ContentSchemas = {
+  text: z.object({ text: z.string().default('') }),
+  image: z.object({
+    caption: z.string().nullable().optional(),
+    url: z.string().nullable().optional(),
+    base64: z.string().nullable().optional(),
+    embedding: z.array(z.number()).nullable().optional(),
+  }),
+  audio: z.object({
+    transcript: z.string().nullable().optional(),
+    timestamps: z.array(z.record(z.string(), z.unknown())).nullable().optional(),
+    duration_seconds: z.number().nullable().optional(),
+  }),
+  video: z.object({ scenes: z.array(z.unknown()).default([]), transcript: z.string().nullable().optional(), duration_seconds: z.number().nullable().optional() }),
+  structured: z.object({ data: z.record(z.string(), z.unknown()).default({}), schema_name: z.string().nullable().optional() }),
+} as const;
+
+/** Parse envelope content by modality (the union is untagged, so the modality decides). Throws `InvalidInput`. */
+export function parsePageContent(modality: Modality, raw: unknown): PageContent {
+  const parsed = ContentSchemas[modality].safeParse(raw);
+  if (!parsed.success) throw new InvalidInput({ field: 'content', reason: parsed.error.message, issues: parsed.error.issues });
+  return parsed.data;
+}
