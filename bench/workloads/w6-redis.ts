@@ -27,6 +27,7 @@ const SHORT_SESSION = 10;
 const LATENCY_APPENDS = 1_000;
 const BENCHMARK_REQUESTS = 100_000;
 const BENCHMARK_PIPELINE = 16;
+const SINGLE_CLIENT_REQUESTS = 20_000;
 const MS_PER_S = 1000;
 
 interface BenchmarkRates {
@@ -35,10 +36,12 @@ interface BenchmarkRates {
 }
 
 /** Runs redis-benchmark and parses its `-q` lines ("SET: 123456.78 requests per second, ..."). */
-async function redisBenchmark(pipeline: number): Promise<BenchmarkRates> {
+async function redisBenchmark(pipeline: number, clients?: number): Promise<BenchmarkRates> {
   const url = new URL(REDIS_URL);
-  const args = ['-h', url.hostname, '-p', url.port === '' ? '6379' : url.port, '-t', 'set,get', '-n', String(BENCHMARK_REQUESTS), '-q'];
+  const requests = clients === undefined ? BENCHMARK_REQUESTS : SINGLE_CLIENT_REQUESTS;
+  const args = ['-h', url.hostname, '-p', url.port === '' ? '6379' : url.port, '-t', 'set,get', '-n', String(requests), '-q'];
   if (pipeline > 1) args.push('-P', String(pipeline));
+  if (clients !== undefined) args.push('-c', String(clients));
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -169,6 +172,8 @@ const w6: Workload = {
       // --- redis-benchmark, same machine, same run (skipped in the warm-up) ------------------------------
       const plain = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(1);
       const pipelined = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(BENCHMARK_PIPELINE);
+      const single = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(1, 1);
+      const singleRef = (single.set + single.get) / 2;
       const plainRef = (plain.set + plain.get) / 2;
       const pipeRef = (pipelined.set + pipelined.get) / 2;
 
@@ -189,6 +194,8 @@ const w6: Workload = {
           { name: 'W6 redis-benchmark GET', unit: 'req/s', value: plain.get, description: 'same run' },
           { name: 'W6 redis-benchmark SET -P 16', unit: 'req/s', value: pipelined.set, description: `redis-benchmark ... -P ${BENCHMARK_PIPELINE}` },
           { name: 'W6 redis-benchmark GET -P 16', unit: 'req/s', value: pipelined.get, description: 'same run' },
+          { name: 'W6 redis-benchmark -c 1', unit: 'req/s', value: singleRef, description: `mean SET/GET of redis-benchmark -t set,get -n ${SINGLE_CLIENT_REQUESTS} -q -c 1 (one client, like a sequential caller)` },
+          { name: 'W6 ratio sequential / redis-benchmark -c 1', unit: 'ratio', value: seqOps / singleRef, description: 'W1 sequential ops/s over one-client redis-benchmark (each store op is one round trip)' },
           { name: 'W6 ratio sequential / redis-benchmark', unit: 'ratio', value: seqOps / plainRef, description: 'W1 sequential ops/s over mean SET/GET req/s (50 clients, no pipelining)' },
           { name: 'W6 ratio pipelined / redis-benchmark -P 16', unit: 'ratio', value: pipeOps / pipeRef, description: 'W1 pipelined ops/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },
           { name: 'W6 ratio batched / redis-benchmark -P 16', unit: 'ratio', value: batchEvents / pipeRef, description: 'batched append events/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },

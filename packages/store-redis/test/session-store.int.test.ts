@@ -45,6 +45,21 @@ describe('key layout (spec §13.2)', () => {
     expect(JSON.parse((await raw.lindex(`${prefix}session:{layout-1}:events`, 0)) ?? '{}')).toMatchObject({ id: 'ev-1', source: 'system' });
   });
 
+  it('uses chuk: as the default prefix, keys exactly chuk:session:{<id>}[:events|:ids]', async () => {
+    const store = new RedisSessionStore({ url: SHARED_REDIS_URL });
+    const id = `default-prefix-${crypto.randomUUID()}`;
+    try {
+      await store.create(header(id));
+      await store.append(id, [event('x')]);
+      expect((await raw.keys(`chuk:session:{${id}}*`)).sort()).toEqual([`chuk:session:{${id}}`, `chuk:session:{${id}}:events`, `chuk:session:{${id}}:ids`]);
+      const ttls = await Promise.all([raw.pttl(`chuk:session:{${id}}`), raw.pttl(`chuk:session:{${id}}:events`), raw.pttl(`chuk:session:{${id}}:ids`)]);
+      for (const ttl of ttls) expect(ttl).toBeGreaterThan(86_000_000);
+    } finally {
+      await store.delete(id);
+      await store.close();
+    }
+  });
+
   it('formats expires_at in Lua exactly like toISOString, across leap days and centuries', async () => {
     const instants = ['2000-02-29T12:00:00.001Z', '2100-03-01T00:00:00.000Z', '1999-12-31T23:59:59.999Z', '2024-02-29T23:59:59.999Z'];
     for (const [i, instant] of instants.entries()) {
