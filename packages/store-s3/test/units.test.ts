@@ -90,3 +90,23 @@ describe('utilities', () => {
     expect(await mapLimit([], 3, async () => 1)).toEqual([]);
   });
 });
+
+describe('session listing cursors', () => {
+  it('pass the server continuation token through when the server honours MaxKeys', async () => {
+    const { S3SessionStore } = await import('../src/index.js');
+    const inputs: Record<string, unknown>[] = [];
+    const pages = [
+      { CommonPrefixes: [{ Prefix: 'chuk/sessions/a/' }, { Prefix: 'chuk/sessions/b/' }], IsTruncated: true, NextContinuationToken: 'tok-1' },
+      { CommonPrefixes: [{ Prefix: 'chuk/sessions/c/' }, {}], IsTruncated: false },
+    ];
+    const client = { send: async (command: { input: Record<string, unknown> }) => (inputs.push(command.input), pages.shift()), destroy: () => undefined };
+    const store = new S3SessionStore({ bucket: 'b', client: client as never });
+    expect(await store.list('', { limit: 2 })).toEqual({ ids: ['a', 'b'], cursor: 't:tok-1' });
+    expect(await store.list('', { limit: 2, cursor: 't:tok-1' })).toEqual({ ids: ['c'], cursor: null });
+    expect(inputs[1]).toMatchObject({ ContinuationToken: 'tok-1', MaxKeys: 2, Delimiter: '/', Prefix: 'chuk/sessions/' });
+    await expect(store.list('', { cursor: 'zzz' })).rejects.toMatchObject({ name: 'InvalidInput', field: 'cursor' });
+    await expect(store.list('', { cursor: 'a:bad id' })).rejects.toMatchObject({ name: 'InvalidInput', field: 'cursor' });
+    await expect(store.list('', { cursor: 't:' })).rejects.toMatchObject({ name: 'InvalidInput' });
+    await store.close();
+  });
+});

@@ -48,6 +48,9 @@ import {
 } from './event-log.js';
 
 const MS_PER_SECOND = 1000;
+/** List cursor prefixes: the server's continuation token, or "after this id". */
+const CURSOR_TOKEN = 't:';
+const CURSOR_AFTER = 'a:';
 /** Upper bound of the random pause before conditional retry n is n × this (ms), to break lockstep. */
 export const CONDITIONAL_BACKOFF_MS = 20;
 /** The pause stops growing after this many lost races. */
@@ -525,14 +528,14 @@ export class S3SessionStore implements SessionStore {
       } catch (error) {
         throw new InvalidInput({ field: 'prefix', reason: 'not a valid string (lone surrogate)', cause: error });
       }
-      const after = options.cursor === undefined || options.cursor === null ? undefined : this.cursorKey(options.cursor);
+      const position = options.cursor === undefined || options.cursor === null ? {} : this.cursorPosition(options.cursor);
       const page = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: `${this.layout.sessionsRoot}${encoded}`,
           Delimiter: '/',
           MaxKeys: limit,
-          ...(after === undefined ? {} : { StartAfter: after }),
+          ...position,
         }),
       );
       const ids: string[] = [];
@@ -540,24 +543,35 @@ export class S3SessionStore implements SessionStore {
         const id = common.Prefix === undefined ? null : this.layout.idOfFolder(common.Prefix);
         if (id?.startsWith(prefix) === true) ids.push(id);
       }
-      // Some S3-compatible servers ignore MaxKeys with a delimiter: the page size is enforced here.
-      const more = page.IsTruncated === true || ids.length > limit;
-      const kept = ids.slice(0, limit);
-      return { ids: kept, cursor: more && kept.length > 0 ? (kept[kept.length - 1] ?? null) : null };
+      if (ids.length > limit) {
+        // The server ignored MaxKeys (some S3-compatible servers do with a delimiter): cut the page
+        // here and resume after its last id.
+        const kept = ids.slice(0, limit);
+        return { ids: kept, cursor: `${CURSOR_AFTER}${kept[kept.length - 1] ?? ''}` };
+      }
+      const token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      return { ids, cursor: token === undefined ? null : `${CURSOR_TOKEN}${token}` };
     });
   }
 
   /**
-   * The cursor is the last id returned; listing resumes after every key of its folder
-   * (`StartAfter` = folder + U+10FFFF, which sorts after any key inside it).
+   * Cursor forms: `t:<continuation token>` (the server's), or `a:<id>` after a page this store cut
+   * itself, resumed with `StartAfter` = the id's folder + U+10FFFF (sorts after any key inside it).
    */
-  private cursorKey(cursor: string): string {
-    try {
-      checkSessionId(cursor);
-      return `${this.layout.folder(cursor)}\u{10FFFF}`;
-    } catch (error) {
-      throw new InvalidInput({ field: 'cursor', reason: 'not a cursor of this store', cause: error });
+  private cursorPosition(cursor: string): { ContinuationToken: string } | { StartAfter: string } {
+    if (cursor.startsWith(CURSOR_TOKEN) && cursor.length > CURSOR_TOKEN.length) {
+      return { ContinuationToken: cursor.slice(CURSOR_TOKEN.length) };
     }
+    if (cursor.startsWith(CURSOR_AFTER)) {
+      const id = cursor.slice(CURSOR_AFTER.length);
+      try {
+        checkSessionId(id);
+      } catch (error) {
+        throw new InvalidInput({ field: 'cursor', reason: 'not a cursor of this store', cause: error });
+      }
+      return { StartAfter: `${this.layout.folder(id)}\u{10FFFF}` };
+    }
+    throw new InvalidInput({ field: 'cursor', reason: 'not a cursor of this store' });
   }
 
   async extendTtl(sessionId: string, additionalSeconds: number): Promise<boolean> {
