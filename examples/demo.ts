@@ -4,7 +4,7 @@
  */
 import type { MemoryManager } from '@chuk/vm';
 import { LRUEvictionPolicy, StorageTier } from '@chuk/vm';
-import { GuardVerdict, ToolStateManager } from '@chuk/tools';
+import { SessionAwareToolProcessor, ToolRegistry, ToolStateManager } from '@chuk/tools';
 import { SessionManager } from '@chuk/session-manager';
 import { short } from './lib/scripted-llm.js';
 
@@ -53,22 +53,33 @@ const pageId = (JSON.parse(found.content) as { results: { page_id: string }[] })
 const fault = await vmManager.handleVmToolCall('page_fault', { page_id: pageId });
 console.log(`model calls search_pages("peanuts") → ${pageId}; page_fault → handled ${fault.handled}, page now in ${vm.pageTable.lookup(pageId)?.tier ?? '?'}`);
 
-line('4. Tool guards');
-const guards = new ToolStateManager({ limits: { tool_budget_total: 3, execution_budget: 3 } });
+line('4. Tool guards (every call logged in the session)');
 const tools = new SessionManager();
-for (const city of ['Lisbon', 'Porto', 'Faro', 'Braga', 'Coimbra']) {
-  const args = { city };
-  const verdict = await guards.checkAllGuards('get_weather', args);
-  if (verdict.final_verdict === GuardVerdict.Block) {
-    await tools.toolUsed('get_weather', args, null, { error: `blocked: ${verdict.final_reason}` });
-    console.log(`  get_weather(${city.padEnd(7)}) ✗ ${short(verdict.final_reason, 70)}`);
-    continue;
-  }
-  const result = { city, high_c: 20 + city.length };
-  await guards.recordToolCall('get_weather', args);
-  const binding = await guards.bindValue('get_weather', args, result.high_c);
-  await tools.toolUsed('get_weather', args, result);
-  console.log(`  get_weather(${city.padEnd(7)}) ✓ ${result.high_c} °C → $${binding.id}`);
+const registry = new ToolRegistry();
+registry.register({
+  name: 'get_weather',
+  idempotent: true,
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  execute: (args: Record<string, unknown>) => ({ city: args.city, high_c: 20 + String(args.city).length }),
+});
+const processor = new SessionAwareToolProcessor({
+  sink: tools,
+  registry,
+  toolState: new ToolStateManager({ limits: { tool_budget_total: 3, execution_budget: 3 } }),
+  internalTools: tools.handleVmToolCall,
+  tokenModel: 'gpt-4o-mini',
+});
+const cities = ['Lisbon', 'Porto', 'Lisbon', 'Faro', 'Braga', 'Coimbra'];
+await tools.userSays(`Weather in ${cities.join(', ')}?`);
+const outcome = await processor.processLlmMessageDetailed({
+  role: 'assistant',
+  content: null,
+  tool_calls: cities.map((city, i) => ({ id: `call_${i}`, type: 'function', function: { name: 'get_weather', arguments: JSON.stringify({ city }) } })),
+});
+for (const r of outcome.results) {
+  const city = (typeof r.arguments?.city === 'string' ? r.arguments.city : '?').padEnd(7);
+  const shown = r.error === null ? `✓ ${JSON.stringify(r.result)}${r.cached ? ' (cached)' : ''}` : `✗ ${short(r.error.replace(/\s+/g, ' '), 64)}`;
+  console.log(`  get_weather(${city}) ${shown}`);
 }
 const toolStats = await tools.getStats();
-console.log(`every call is in the session: ${toolStats.toolCalls} tool events (${toolStats.totalEvents} events total)`);
+console.log(`in the session: ${toolStats.toolCalls} tool events, ${toolStats.aiMessages} assistant message, ${toolStats.totalEvents} events in all`);

@@ -115,3 +115,16 @@ export {
   VmMode,
 } from '@chuk/vm';
 export type { VmContext, VmFacadeOptions, VmToolCallOutcome, VmToolDefinition, WorkingSetConfig } from '@chuk/vm';
+export {
+  BindingManager,
+  ProceduralContextFormatter,
+  ResultCache,
+  SessionAwareToolProcessor,
+  ToolMemoryManager,
+  ToolOutcome,
+  ToolRegistry,
+  ToolStateManager,
+  UngroundedGuard,
+  storeToolEventSink,
+} from '@chuk/tools';
+export type { InternalToolHandler, SessionStateAccess, ToolEventSink } from '@chuk/tools';

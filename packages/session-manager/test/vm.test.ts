@@ -2,6 +2,8 @@ import { InMemorySessionStore, InvalidInput, MessageRole } from '@chuk/models';
 import { LRUEvictionPolicy, MemoryManager, PageType, StorageTier, VmImportance, VmMode } from '@chuk/vm';
 import { describe, expect, it, vi } from 'vitest';
 import { SessionManager } from '../src/manager/session-manager.js';
+import { toAnthropicMessagesRequest } from '../src/adapters/anthropic.js';
+import { toOpenAiChatRequest } from '../src/adapters/openai.js';
 import { makeManager, sequentialIds, wordCounter } from './helpers.js';
 
 describe('VM disabled', () => {
@@ -89,6 +91,9 @@ describe('VM enabled', () => {
     const context = await manager.getVmContext({ modelId: 'gpt-4o', tokenBudget: 2000 });
     expect(context?.developerMessage).toContain('Be brief.');
     expect((await manager.getVmTools()).map((t) => t.function.name)).toContain('page_fault');
+    const request = toOpenAiChatRequest(await manager.getMessagesForLlm(), { model: 'gpt-4o', tools: await manager.getVmTools() });
+    expect(request.tools?.map((t) => t.function.name)).toEqual(['page_fault', 'search_pages']);
+    expect(toAnthropicMessagesRequest(messages, { model: 'c', maxTokens: 10, tools: await manager.getVmTools() }).tools?.[0]?.name).toBe('page_fault');
   });
 
   it('supports the duplicate strategy and the developer role', async () => {

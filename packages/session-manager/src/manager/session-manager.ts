@@ -20,6 +20,7 @@ import {
   updateHeaderWithRetry,
 } from '@chuk/models';
 import { exceedsSegmentLimits, messageText, roleOfSource } from '@chuk/conversation';
+import type { ToolEventSink } from '@chuk/tools';
 import type { MemoryManager, VmContext, VmToolCallOutcome, VmToolDefinition } from '@chuk/vm';
 import { VM_TOOL_NAMES } from '@chuk/vm';
 import { getDefaultStore } from '../config/default-store.js';
@@ -58,7 +59,7 @@ function pickSettings(options: SessionManagerOptions): Record<string, unknown> {
   return out;
 }
 
-export class SessionManager {
+export class SessionManager implements ToolEventSink {
   private readonly settings: SessionManagerSettings;
   private readonly givenStore: SessionStore | undefined;
   private readonly eventContext: EventContext;
