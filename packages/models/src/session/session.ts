@@ -97,21 +97,28 @@ export class Session<M = unknown> implements SessionHeader {
 
   constructor(init: SessionInit = {}) {
     const base = adopting;
-    adopting = null;
+    if (base !== null) {
+      // `fromFrozen`: the header parts stay null and are copied from the frozen header on first access;
+      // its id was validated when it was stored
+      const options = adoptingOptions;
+      adopting = null;
+      this.#clock = options.clock ?? systemClock;
+      this.#logger = options.logger ?? noopLogger;
+      this.#pricing = options.pricing;
+      this.id = base.id;
+      this.parentId = base.parentId;
+      this.revision = base.revision;
+      this.#base = base;
+      return;
+    }
     this.#clock = init.clock ?? systemClock;
     this.#logger = init.logger ?? noopLogger;
     this.#pricing = init.pricing;
     const id = init.id ?? (init.idGenerator ?? randomId)();
-    // a frozen stored header's id was validated when it was stored
-    if (base === null) assertSessionId(id, 'id');
+    assertSessionId(id, 'id');
     this.id = id;
     this.parentId = init.parentId ?? null;
     this.revision = init.revision ?? 0;
-    if (base !== null) {
-      // `fromFrozen`: the header parts stay null and are copied from the frozen header on first access
-      this.#base = base;
-      return;
-    }
     this.#metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
     this.#childIds = init.childIds ?? [];
     this.#taskIds = init.taskIds ?? [];
@@ -330,14 +337,8 @@ export class Session<M = unknown> implements SessionHeader {
    */
   static fromFrozen<M = unknown>(header: FrozenHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
     adopting = header;
-    const s = new Session<M>({
-      id: header.id,
-      parentId: header.parentId,
-      revision: header.revision,
-      clock: options.clock,
-      logger: options.logger,
-      pricing: options.pricing,
-    });
+    adoptingOptions = options;
+    const s = new Session<M>();
     if (events.length > 0) s.#events = events.slice();
     return s;
   }
@@ -492,3 +493,4 @@ const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
 
 /** Handed from `fromFrozen` to the constructor it calls (synchronously, so never seen by another call). */
 let adopting: FrozenHeader | null = null;
+let adoptingOptions: SessionOptions = {};

@@ -81,6 +81,7 @@ export class InMemorySessionStore implements SessionStore {
   readonly data: MemorySessionData;
   readonly #ttlMs: number | null;
   readonly #clock: Clock;
+  readonly #sessionOptions: { readonly clock: Clock };
 
   constructor(options: InMemorySessionStoreOptions = {}) {
     const ttl = options.ttlSeconds ?? null;
@@ -89,6 +90,7 @@ export class InMemorySessionStore implements SessionStore {
     }
     this.#ttlMs = ttl === null ? null : ttl * MS_PER_SECOND;
     this.#clock = options.clock ?? systemClock;
+    this.#sessionOptions = Object.freeze({ clock: this.#clock });
     this.backend = options.backend ?? 'memory';
     this.data = options.data ?? new MemorySessionData(options.encoding);
   }
@@ -101,13 +103,14 @@ export class InMemorySessionStore implements SessionStore {
   async create(header: SessionHeader): Promise<number> {
     assertHeader(header);
     const sessions = this.data.sessions;
-    if (this.#live(header.id) !== undefined) throw new SessionAlreadyExists({ sessionId: header.id });
+    const existing = sessions.get(header.id);
+    if (existing !== undefined && !this.#expired(existing)) throw new SessionAlreadyExists({ sessionId: header.id });
     sessions.set(header.id, {
       header: this.#encodeHeader(header, 1),
       events: [],
       ids: null,
       revision: 1,
-      expiresAt: this.#expiry(),
+      expiresAt: this.#ttlMs === null ? null : this.#clock().getTime() + this.#ttlMs,
     });
     this.data.invalidate();
     return 1;
@@ -121,7 +124,7 @@ export class InMemorySessionStore implements SessionStore {
     const stored = entry.header;
     if (typeof stored !== 'string' && (last === undefined || !isLater(last.timestamp, stored.updatedAt))) {
       // the frozen stored header is shared and copied by the session on first access
-      return Session.fromFrozen<M>(stored, events, { clock: this.#clock });
+      return Session.fromFrozen<M>(stored, events, this.#sessionOptions);
     }
     const header = this.#decodeHeader(entry, 'get');
     if (last !== undefined && isLater(last.timestamp, header.metadata.updatedAt)) header.metadata.updatedAt = last.timestamp;
@@ -272,13 +275,14 @@ export class InMemorySessionStore implements SessionStore {
   /** The entry if present and not expired (an expired one is deleted when seen). */
   #live(sessionId: string): MemorySessionEntry | undefined {
     const entry = this.data.sessions.get(sessionId);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt !== null && entry.expiresAt <= this.#clock().getTime()) {
-      this.data.sessions.delete(sessionId);
-      this.data.invalidate();
-      return undefined;
-    }
-    return entry;
+    if (entry === undefined || !this.#expired(entry)) return entry;
+    this.data.sessions.delete(sessionId);
+    this.data.invalidate();
+    return undefined;
+  }
+
+  #expired(entry: MemorySessionEntry): boolean {
+    return entry.expiresAt !== null && entry.expiresAt <= this.#clock().getTime();
   }
 
   #encodeHeader(header: SessionHeader, revision: number): FrozenHeader | string {
