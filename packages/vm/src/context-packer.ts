@@ -90,8 +90,8 @@ export class ContextPacker {
   }
 
   /** One line for the page; `maxTokens` truncates the body. */
-  formatPage(page: MemoryPage, maxTokens?: number): FormattedPage {
-    if (maxTokens === undefined) {
+  formatPage(page: MemoryPage, maxTokens?: number, useCache = true): FormattedPage {
+    if (maxTokens === undefined && useCache) {
       const cached = this.cache.get(page);
       if (cached) return cached;
     }
@@ -107,7 +107,7 @@ export class ContextPacker {
       const content = `${head}${this.body(page, prefix, maxTokens)}${stamp}`;
       formatted = { content, tokensEst: this.estimator.estimateText(content) };
     }
-    if (maxTokens === undefined) this.cache.set(page, formatted);
+    if (maxTokens === undefined && useCache) this.cache.set(page, formatted);
     return formatted;
   }
 
@@ -168,14 +168,22 @@ export class ContextPacker {
     let content = '';
     let tokens = 0;
     const included: string[] = [];
+    // A plain map keyed by page id, rebuilt each call: bounded by the working set, no WeakMap churn.
+    const next = new Map<string, { page: MemoryPage; formatted: FormattedPage }>();
     for (const page of pages) {
-      const f = this.formatPage(page);
+      let c = this.lineCache.get(page.pageId);
+      if (c?.page !== page) c = { page, formatted: this.formatPage(page, undefined, false) };
+      next.set(page.pageId, c);
+      const f = c.formatted;
       content = included.length === 0 ? f.content : `${content}\n${f.content}`;
       tokens += f.tokensEst;
       included.push(page.pageId);
     }
+    this.lineCache = next;
     return { content, tokensEst: tokens, pagesIncluded: included, pagesTruncated: [], pagesOmitted: [] };
   }
+
+  private lineCache = new Map<string, { page: MemoryPage; formatted: FormattedPage }>();
 
   packWithWrapper(pages: readonly MemoryPage[], tokenBudget?: number | null): PackedContext {
     const packed = this.pack(pages, tokenBudget);

@@ -11,6 +11,9 @@ export interface AvailablePageEntry { page_id: string; modality: string; tier: s
 export interface ManifestPolicies { faults_allowed: boolean; max_faults_per_turn: number; upgrade_budget_tokens: number; prefer_levels: number[] }
 export interface VmManifest { session_id: string; working_set: WorkingSetEntry[]; available_pages: AvailablePageEntry[]; policies: ManifestPolicies }
 
+interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string }
+interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string }
+
 export const DEFAULT_MAX_AVAILABLE_PAGES = 50;
 /** Size reported for a working-set entry without a known size (reference constant). */
 export const MANIFEST_FALLBACK_TOKENS = 100;
@@ -99,18 +102,20 @@ export class ManifestBuilder {
     const ws = new Set(args.workingSetIds);
     const working: WorkingSetEntry[] = [];
     let workingJson = '';
+    const nextWs = new Map<string, WsCached>();
+    const nextAv = new Map<string, AvCached>();
     for (const id of args.workingSetIds) {
       const e = args.pageTable.lookup(id);
       if (!e) continue;
       const tokens = read(args.workingSetTokens, id) ?? (e.sizeTokens || MANIFEST_FALLBACK_TOKENS);
       const importance = read(args.workingSetImportance, id) ?? DEFAULT_IMPORTANCE;
-      let c = this.wsCache.get(e);
-      if (c?.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
+      let c = this.wsCache.get(id);
+      if (c?.source !== e || c.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
         const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
         const idJson = c?.idJson ?? JSON.stringify(id);
-        c = { entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}` };
-        this.wsCache.set(e, c);
+        c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}` };
       }
+      nextWs.set(id, c);
       working.push(c.entry);
       workingJson = working.length === 1 ? c.json : `${workingJson},${c.json}`;
     }
@@ -120,24 +125,27 @@ export class ManifestBuilder {
       if (available.length >= this.maxAvailablePages) break;
       if (ws.has(e.pageId)) continue;
       const hint = this.hintOf(e, args.hintGenerator);
-      let c = this.avCache.get(e);
-      if (c?.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
+      let c = this.avCache.get(e.pageId);
+      if (c?.source !== e || c.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
         const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
         const idJson = c?.idJson ?? JSON.stringify(e.pageId);
-        c = { entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}` };
-        this.avCache.set(e, c);
+        c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}` };
       }
+      nextAv.set(e.pageId, c);
       available.push(c.entry);
       availableJson = available.length === 1 ? c.json : `${availableJson},${c.json}`;
     }
+    this.wsCache = nextWs;
+    this.avCache = nextAv;
     const policies = args.policies ?? { ...this.defaultPolicies };
     const manifest: VmManifest = { session_id: args.sessionId, working_set: working, available_pages: available, policies };
     const json = `{"session_id":${JSON.stringify(args.sessionId)},"working_set":[${workingJson}],"available_pages":[${availableJson}],"policies":${JSON.stringify(policies)}}`;
     return { manifest, json };
   }
 
-  private readonly wsCache = new WeakMap<PageTableEntry, { entry: WorkingSetEntry; idJson: string; json: string }>();
-  private readonly avCache = new WeakMap<PageTableEntry, { entry: AvailablePageEntry; idJson: string; json: string }>();
+  /** Per-call caches keyed by page id (rebuilt each call, so bounded by what was listed last time). */
+  private wsCache = new Map<string, WsCached>();
+  private avCache = new Map<string, AvCached>();
 
   buildFromPages(args: {
     sessionId: string;

@@ -102,6 +102,13 @@ describe('ContextPacker', () => {
     expect(packer.formatPage(weird).content).toBe('? (w): {"a":1}');
     expect(packer.formatPage(makePage({ pageId: 'w', modality: 'hologram' as 'text' })).content).toBe('? (w): [no content]');
   });
+  it('reuses lines of unchanged page objects between packs and re-renders changed ones', () => {
+    const p = new ContextPacker();
+    const a = text('a', 'one');
+    const first = p.pack([a, text('b', 'two')]);
+    expect(p.pack([a, text('b', 'two')]).content).toBe(first.content);
+    expect(p.pack([{ ...a, content: 'uno' }]).content).toBe('U (a): "uno"');
+  });
   it('line token estimates equal the estimator over the whole line (fast path and custom estimators)', () => {
     const lines = [text('p', 'say "hi"\n😀 x'.repeat(30)), text('q', 'plain '.repeat(50), { metadata: { role: 'assistant' } }), text('r', '')];
     for (const p of lines) {
