@@ -69,7 +69,7 @@ export class RedisConnection {
 
   assertOpen(operation: string): void {
     if (this.closed) {
-      throw new StorageError({ operation, backend: REDIS_BACKEND, message: `Storage error in 'redis' during ${operation}: store is closed` });
+      throw new StorageError({ operation, backend: REDIS_BACKEND, cause: new Error('store is closed') });
     }
   }
 
