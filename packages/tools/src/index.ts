@@ -10,3 +10,4 @@ export * from './execution/index.js';
 export * from './formats/index.js';
 export * from './processor/index.js';
 export * from './procedural/index.js';
+export * from './samples/index.js';
