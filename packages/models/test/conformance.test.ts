@@ -30,7 +30,9 @@ for (const encoding of [MemoryEncoding.Object, MemoryEncoding.Json]) {
   );
 }
 
-defineSessionStoreSuite('InMemorySessionStore (no TTL, no hooks)', async () => ({ store: new InMemorySessionStore() }));
+defineSessionStoreSuite('InMemorySessionStore (no TTL, no hooks, capabilities narrowed)', async () => ({ store: new InMemorySessionStore() }), {
+  capabilities: { atomicAppend: false },
+});
 
 defineBlobStoreSuite('InMemoryBlobStore', async () => {
   const store = new InMemoryBlobStore();

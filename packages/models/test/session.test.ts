@@ -23,6 +23,9 @@ describe('SessionMetadata and SessionRun', () => {
     expect(m.removeProperty('zz')).toBe(false);
     expect(m.removeProperty('b')).toBe(true);
     expect(m.hasProperty('a')).toBe(true);
+    const back = SessionMetadata.fromWire(JSON.parse(JSON.stringify(m)), { clock: c.clock });
+    expect(back.toWire()).toEqual(m.toWire());
+    expect(() => SessionMetadata.fromWire({ created_at: 'nope' })).toThrow(/metadata\.created_at/);
   });
   it('run lifecycle and terminal states', () => {
     const c = fakeClock();
