@@ -1,8 +1,8 @@
 import { InMemoryBlobStore, StorageError } from '@chuk/models';
 import { assertLevel, type CompressionResult } from '../compression.js';
+import type { CompressionLevel } from '../enums.js';
 import {
   Actor,
-  CompressionLevel,
   FaultConfidenceThreshold,
   FaultReason,
   MutationCause,
@@ -12,19 +12,19 @@ import {
   isPersistentTier,
 } from '../enums.js';
 import { DEFAULT_FAULT_TARGET_LEVEL, buildToolError, buildToolResult, type FaultResult, type PageLoader } from '../fault.js';
-import type { ManifestPolicies } from '../manifest.js';
-import { DEFAULT_ABI_MAX_CONTEXT_TOKENS, DEFAULT_ABI_MODALITY_WEIGHTS, type MemoryABI } from '../models/abi.js';
+import type { MemoryABI } from '../models/abi.js';
 import { searchResultToJSON, type SearchResult, type VmToolDefinition, type VmToolResult } from '../models/content.js';
 import type { VmContext } from '../models/context.js';
 import { assertImportance, copyPage, type MemoryPage } from '../models/page.js';
 import type { MemoryManagerStats, VmMetrics } from '../models/stats.js';
 import { DEFAULT_SEARCH_LIMIT, type PageSearchOptions } from '../search.js';
 import { BlobTierStore, type TierStore } from '../storage/tier-store.js';
-import { buildVmDeveloperMessage, getVmTools, getVmToolsAsJson } from '../prompts.js';
+import { getVmTools } from '../prompts.js';
 import { pageTokens } from '../tokens.js';
 import { VmCore } from './core.js';
 import { Mutex } from './mutex.js';
 import type { BuildContextOptions, CreatePageOptions, HandleFaultOptions, MemoryManagerOptions, PagePatch } from './options.js';
+import { buildAbiCore, buildContextCore, minimalStats } from './context-build.js';
 import { checkpointCore, copyStateInto, flushCore, refreshAutoPins, restoreCore, setPin } from './persistence.js';
 import { dispatchVmToolCall, type VmToolCallOutcome } from './tool-calls.js';
 
@@ -235,67 +235,9 @@ export class MemoryManager implements PageLoader {
     return out;
   }
 
-  private policies(mode: VmMode): ManifestPolicies {
-    const explicit = this.core.options.manifest?.policies ?? {};
-    return {
-      faults_allowed: mode !== VmMode.Passive,
-      max_faults_per_turn: this.core.faultPolicy.maxFaultsPerTurn,
-      upgrade_budget_tokens: explicit.upgrade_budget_tokens ?? this.core.faultPolicy.maxFaultTokensPerTurn,
-      prefer_levels: explicit.prefer_levels ?? [2, 1, 0],
-    };
-  }
-
   /** Developer message (rules, manifest, context), tools and the packed context. Cached while nothing changes. */
   buildContext(opts: BuildContextOptions = {}): Promise<VmContext> {
-    return this.locked(() => {
-      const core = this.core;
-      const mode = opts.mode ?? core.mode;
-      const systemPrompt = opts.systemPrompt ?? '';
-      const modelId = opts.modelId ?? '';
-      const budget = opts.tokenBudget ?? 0;
-      const includeSearch = opts.includeSearchTool ?? true;
-      const hash = `${core.epoch}|${mode}|${includeSearch}|${systemPrompt}`;
-      const cached = core.packCache.get(core.sessionId, modelId, budget, hash)?.context;
-      if (cached) return { ...cached, tools: mode === VmMode.Passive ? [] : getVmToolsAsJson({ includeSearch }) };
-      const pages = this.l0Pages();
-      const packed = core.packer.pack(pages, budget);
-      const ws = core.workingSet;
-      const { manifest, json: manifestJson } = core.manifestBuilder.buildWithJson({
-        sessionId: core.sessionId,
-        pageTable: core.pageTable,
-        workingSetIds: pages.map((p) => p.pageId),
-        workingSetTokens: (id) => ws.chargedTokens(id) || undefined,
-        workingSetImportance: (id) => ws.importanceOverrides.get(id) ?? core.store.get(id)?.importance,
-        hintGenerator: (e) => core.hints.get(e.pageId) ?? '',
-        policies: this.policies(mode),
-      });
-      const developerMessage = buildVmDeveloperMessage({
-        mode,
-        manifestJson,
-        context: packed.content,
-        systemPrompt,
-        maxFaultsPerTurn: core.faultPolicy.maxFaultsPerTurn,
-      });
-      const context: VmContext = {
-        developerMessage,
-        tools: mode === VmMode.Passive ? [] : getVmToolsAsJson({ includeSearch }),
-        manifest,
-        packedContext: packed,
-      };
-      core.packCache.put(core.sessionId, modelId, budget, hash, {
-        vmContext: packed.content,
-        vmManifestJson: manifestJson,
-        pageIds: packed.pagesIncluded,
-        tokensUsed: packed.tokensEst,
-        createdAt: core.clock(),
-        sessionId: core.sessionId,
-        modelId,
-        tokenBudget: budget,
-        workingSetHash: hash,
-        context,
-      });
-      return context;
-    });
+    return this.locked(() => buildContextCore(this.core, this.l0Pages(), opts));
   }
 
   /** Tool definitions offered to the model in the current mode. */
@@ -591,48 +533,6 @@ export class MemoryManager implements PageLoader {
 
   /** The memory ABI of the current working set. */
   buildAbi(): Promise<MemoryABI> {
-    return this.locked(() => {
-      const ws = this.core.workingSet;
-      return {
-        pages: this.l0Pages().map((p) => ({
-          pageId: p.pageId,
-          modality: p.modality,
-          pageType: p.pageType,
-          compressionLevel: p.compressionLevel,
-          tokens: ws.chargedTokens(p.pageId),
-          importance: ws.importanceOverrides.get(p.pageId) ?? p.importance,
-          provenance: [...p.provenance],
-          canEvict: !ws.isPinned(p.pageId),
-          canCompress: p.compressionLevel < CompressionLevel.Reference,
-        })),
-        faultsAllowed: this.core.mode !== VmMode.Passive,
-        upgradeBudgetTokens: this.core.faultPolicy.maxFaultTokensPerTurn,
-        maxContextTokens: ws.config.maxL0Tokens || DEFAULT_ABI_MAX_CONTEXT_TOKENS,
-        reservedTokens: ws.config.reservedTokens,
-        toolSchemaTokensReserved: 0,
-        activeToolsetHash: null,
-        modalityWeights: { ...DEFAULT_ABI_MODALITY_WEIGHTS },
-      };
-    });
+    return this.locked(() => buildAbiCore(this.core, this.l0Pages()));
   }
-}
-
-function minimalStats(core: VmCore): MemoryManagerStats {
-  const zero = { L0: 0, L1: 0, L2: 0, L3: 0, L4: 0 };
-  const zm = { text: 0, image: 0, audio: 0, video: 0, structured: 0 };
-  return {
-    sessionId: core.sessionId,
-    turn: core.turn,
-    mode: core.mode,
-    pageTable: { totalPages: 0, dirtyPages: 0, pagesByTier: { ...zero }, pagesByModality: { ...zm }, workingSetSize: 0 },
-    workingSet: { l0Pages: 0, l1Pages: 0, totalPages: 0, tokensUsed: 0, tokensAvailable: 0, utilization: 0, needsEviction: false, tokensByModality: { ...zm } },
-    faultHandler: { faultsThisTurn: 0, maxFaultsPerTurn: 0, faultsRemaining: 0, totalFaults: 0, tlbHitRate: 0 },
-    tlb: { size: 0, maxSize: 0, utilization: 0, hits: 0, misses: 0, hitRate: 0 },
-    mutationLog: { totalMutations: 0, uniquePages: 0, contextSnapshots: 0, creates: 0, faults: 0, evictions: 0, compressions: 0, pins: 0, unpins: 0 },
-    prefetcher: { toolsTracked: 0, pagesTracked: 0, totalAccesses: 0 },
-    packCache: { hits: 0, misses: 0, evictions: 0, invalidations: 0, size: 0, maxSize: 0 },
-    metrics: core.metrics.snapshot(),
-    pagesInStore: core.store.size,
-    storage: null,
-  };
 }
