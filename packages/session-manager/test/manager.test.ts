@@ -366,8 +366,12 @@ describe('state access (ToolEventSink)', () => {
       SessionEvent.create({ message: { tool: 't' }, type: EventType.ToolCall }),
     ]);
     expect(append).toHaveBeenCalledTimes(1);
-    const stats = await manager.getStats();
+    await manager.appendEvents([SessionEvent.create({ message: 'late', source: EventSource.User, timestamp: '2099-01-01T00:00:00' })]);
+    await manager.appendEvents([SessionEvent.create({ message: 'early', source: EventSource.User, timestamp: '2000-01-01T00:00:00.000Z' })]);
+    expect((await manager.getStats()).lastUpdate).toBe('2099-01-01T00:00:00');
+    const stats = await manager.getStats({ includeAllSegments: false });
     expect(stats.aiMessages).toBe(1);
     expect(stats.toolCalls).toBe(1);
+    expect(stats.userMessages).toBe(2);
   });
 });

@@ -48,10 +48,12 @@ export class SegmentState {
   }
 
   private count(event: SessionEvent): void {
-    const ms = parseTimestamp(event.timestamp);
+    const ts = event.timestamp;
+    // Canonical UTC timestamps (what every writer emits) parse natively; others go through the tolerant parser.
+    const ms = ts.endsWith('Z') ? Date.parse(ts) : parseTimestamp(ts);
     if (ms > this.latestMs) {
       this.latestMs = ms;
-      this.latest = event.timestamp;
+      this.latest = ts;
     }
     switch (event.type) {
       case EventType.Message:
