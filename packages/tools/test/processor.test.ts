@@ -189,6 +189,17 @@ describe('SessionAwareToolProcessor', () => {
     expect(memory.getRecentCalls({ limit: 2 }).map((e) => e.preceding_call_id)).toEqual([memory.getRecentCalls({ limit: 2 })[1]?.id, null]);
     expect(p.guardedRunner).not.toBeNull();
   });
+  it('emitTraceEvents: tool_trace per recorded call and tool_fix when a failure is fixed', async () => {
+    const reg = registry((r) => r.register({ name: 'picky', execute: (a: { ok: boolean }) => { if (!a.ok) throw new Error('not ok'); return 'fine'; } }));
+    const sink = new MemorySink();
+    const memory = ToolMemoryManager.create('s1');
+    const p = new SessionAwareToolProcessor({ sink, registry: reg, toolMemory: memory, emitTraceEvents: true, maxRetries: 0 });
+    await settle(p.processLlmMessage(chat(['c1', 'picky', { ok: false }])));
+    await settle(p.processLlmMessage(chat(['c2', 'picky', { ok: true }])));
+    expect(sink.events.filter((e) => e.type === 'tool_trace')).toHaveLength(2);
+    const fix = sink.events.find((e) => e.type === 'tool_fix');
+    expect(fix?.message).toEqual({ failed_call_id: 'call-0001', success_call_id: 'call-0002', delta_args: { changed: { ok: { from: false, to: true } } } });
+  });
   it('processors are isolated (no shared cache)', async () => {
     const spy = vi.fn(() => 1);
     const reg = registry((r) => r.register({ name: 'get', idempotent: true, execute: spy }));

@@ -16,3 +16,4 @@ export * from './repair.js';
 export * from './snapshot.js';
 export * from './manager.js';
 export * from './registry.js';
+export * from './unresolved.js';

@@ -30,5 +30,5 @@ export interface ToolCallRecorder {
     errorMessage?: string | null;
     executionTimeMs?: number | null;
     precedingCallId?: string | null;
-  }): Promise<{ id: string }>;
+  }): Promise<{ id: string; fix_for?: string | null; delta_args?: unknown }>;
 }

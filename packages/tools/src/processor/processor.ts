@@ -321,7 +321,12 @@ export class SessionAwareToolProcessor {
       });
       preceding = entry.id;
       if (this.opts.emitTraceEvents === true) {
-        await emit([SessionEvent.create({ message: toJsonSafe(entry), source: EventSource.System, type: EventType.ToolTrace, clock: this.clock, idGenerator: this.idGenerator })]);
+        const trace = [SessionEvent.create({ message: toJsonSafe(entry), source: EventSource.System, type: EventType.ToolTrace, clock: this.clock, idGenerator: this.idGenerator })];
+        if (typeof entry.fix_for === 'string') {
+          const relation = { failed_call_id: entry.fix_for, success_call_id: entry.id, delta_args: toJsonSafe(entry.delta_args ?? {}) };
+          trace.push(SessionEvent.create({ message: relation, source: EventSource.System, type: EventType.ToolFix, clock: this.clock, idGenerator: this.idGenerator }));
+        }
+        await emit(trace);
       }
     }
     await memory.saveToSession(this.sink);
