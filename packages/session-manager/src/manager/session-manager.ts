@@ -221,9 +221,13 @@ export class SessionManager implements ToolEventSink {
   // ---------------------------------------------------------------- locking
 
   /** Per-manager queue, then the per-(store, session) mutex of the current segment. */
-  private async run<T>(body: (rt: ManagerRuntime) => Promise<T>): Promise<T> {
-    if (this.runtime === null) await this.ensureInitialized();
-    return this.queue.runExclusive(async () => {
+  private run<T>(body: (rt: ManagerRuntime) => Promise<T>): Promise<T> {
+    if (this.runtime === null) return this.ensureInitialized().then(() => this.runLocked(body));
+    return this.runLocked(body);
+  }
+
+  private runLocked<T>(body: (rt: ManagerRuntime) => Promise<T>): Promise<T> {
+    return this.queue.runExclusive(() => {
       const rt = this.runtime as ManagerRuntime;
       return withSessionLock(rt.store, rt.segment.id, () => body(rt));
     });
