@@ -200,6 +200,18 @@ describe('SessionAwareToolProcessor', () => {
     const fix = sink.events.find((e) => e.type === 'tool_fix');
     expect(fix?.message).toEqual({ failed_call_id: 'call-0001', success_call_id: 'call-0002', delta_args: { changed: { ok: { from: false, to: true } } } });
   });
+  it('output limits truncate the model text and large event results (truncated: true)', async () => {
+    const reg = registry((r) => r.register({ name: 'dump', execute: () => Array.from({ length: 50 }, (_, i) => i) }));
+    const sink = new MemorySink();
+    const p = new SessionAwareToolProcessor({ sink, registry: reg, outputLimits: { maxArrayLength: 3, maxTokens: 5 } });
+    const out = await settle(p.processLlmMessageDetailed(chat(['c1', 'dump', {}])));
+    const ev = sink.events.find((e) => e.type === 'tool_call');
+    expect(ev?.message).toMatchObject({ truncated: true, result: [0, 1, 2, '… 47 more items'] });
+    expect((out.toolMessages[0] as { content: string }).content).toContain('[truncated');
+    const off = new SessionAwareToolProcessor({ sink: new MemorySink(), registry: reg, outputLimits: false });
+    const full = await settle(off.processLlmMessageDetailed(chat(['c2', 'dump', {}])));
+    expect((full.toolMessages[0] as { content: string }).content).not.toContain('truncated');
+  });
   it('processors are isolated (no shared cache)', async () => {
     const spy = vi.fn(() => 1);
     const reg = registry((r) => r.register({ name: 'get', idempotent: true, execute: spy }));

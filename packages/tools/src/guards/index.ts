@@ -17,3 +17,4 @@ export * from './snapshot.js';
 export * from './manager.js';
 export * from './registry.js';
 export * from './unresolved.js';
+export * from './output-size.js';

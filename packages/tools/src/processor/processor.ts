@@ -21,6 +21,8 @@ import type { ToolCallFormat } from '../formats/format.js';
 import { parseToolCalls } from '../formats/parse.js';
 import { resultText, toToolResultMessages } from '../formats/render.js';
 import type { ToolStateManager } from '../guards/manager.js';
+import { limitOutput, limitText, OutputSizeLimitsSchema } from '../guards/output-size.js';
+import type { OutputSizeLimits, OutputSizeLimitsInput } from '../guards/output-size.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
 import type { ToolCallRecorder } from './outcome.js';
 import { GuardedCallOutcome, GuardedToolRunner } from './runner.js';
@@ -54,6 +56,8 @@ export interface SessionAwareToolProcessorOptions {
   saveMode?: 'per-event' | 'batch';
   emitTraceEvents?: boolean;
   stringifyResult?: (value: unknown) => string;
+  /** Output-size limits: the model-facing text is truncated; the event result too when it exceeds `maxBytes`. */
+  outputLimits?: OutputSizeLimitsInput | false;
   clock?: () => Date;
   idGenerator?: () => string;
   random?: () => number;
@@ -100,9 +104,11 @@ export class SessionAwareToolProcessor {
   private readonly clock: () => Date;
   private readonly idGenerator: () => string;
   private readonly logger: Logger;
+  private readonly outputLimits: OutputSizeLimits | null;
 
   constructor(opts: SessionAwareToolProcessorOptions) {
     this.opts = opts;
+    this.outputLimits = opts.outputLimits === false ? null : OutputSizeLimitsSchema.parse(opts.outputLimits ?? {});
     this.clock = opts.clock ?? defaultClock;
     this.idGenerator = opts.idGenerator ?? defaultIdGenerator;
     this.logger = opts.logger ?? noopLogger;
@@ -259,12 +265,17 @@ export class SessionAwareToolProcessor {
   private async toolEvent(rec: CallRecord, parentId: string, model: string): Promise<SessionEvent> {
     const { call, result } = rec;
     const success = result.error === null;
-    const text = rec.internal ? rec.modelText : this.stringify(result);
+    const limited = this.outputLimits === null || rec.internal ? { value: result.result, truncated: false } : limitOutput(result.result, this.outputLimits);
+    const rawText = rec.internal ? rec.modelText : this.stringify(limited.truncated ? { ...result, result: limited.value } : result);
+    const cut = limitText(rawText, this.outputLimits?.maxTokens ?? null);
+    const text = cut.text;
+    const truncated = limited.truncated || cut.truncated;
+    if (truncated) rec.modelText = limitText(rec.modelText.length > text.length ? text : rec.modelText, this.outputLimits?.maxTokens ?? null).text;
     const payload: ToolCallEventMessage = {
       tool: call.tool,
       arguments: rec.args,
       ...(call.raw_arguments !== null ? { raw_arguments: call.raw_arguments } : {}),
-      result: toJsonSafe(result.result),
+      result: toJsonSafe(limited.value),
       result_text: text,
       error: result.error,
       success,
@@ -274,6 +285,7 @@ export class SessionAwareToolProcessor {
       attempts: result.attempts,
       duration_ms: result.duration_ms,
       ...(result.error_info !== null ? { error_category: result.error_info.category } : {}),
+      ...(truncated ? { truncated: true } : {}),
     };
     const [promptTokens, completionTokens] = await Promise.all([
       TokenUsage.countTokens(`${call.tool}(${canonicalJson(rec.args)})`, model),
