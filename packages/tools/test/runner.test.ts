@@ -5,6 +5,7 @@ import { ToolRegistry } from '../src/execution/registry.js';
 import { ToolStateManager } from '../src/guards/manager.js';
 import type { RuntimeLimitsInput } from '../src/guards/limits.js';
 import { GuardedToolRunner } from '../src/processor/runner.js';
+import { UnresolvedReferenceGuard } from '../src/guards/unresolved.js';
 import { ToolMemoryManager } from '../src/procedural/manager.js';
 
 let seq = 0;
@@ -185,6 +186,15 @@ describe('GuardedToolRunner', () => {
     const none = setup({}, { bindResults: 'none' });
     await none.runner.beginPrompt('');
     expect((await none.runner.runBatch([call('text')])).calls[0]?.binding).toBeNull();
+  });
+  it('unresolved placeholders left after resolution warn, then block', async () => {
+    const { runner } = setup({}, { unresolvedGuard: new UnresolvedReferenceGuard({ mode: 'block', graceCalls: 1 }) });
+    await runner.beginPrompt('x');
+    const first = await runner.runBatch([call('text', { s: '{{city}}' })]);
+    expect(first.calls[0]?.modelText).toContain('Warning: Unresolved placeholders');
+    const second = await runner.runBatch([call('text', { s: '<API_KEY>' })]);
+    expect(second.calls[0]?.outcome).toBe('blocked');
+    expect(second.calls[0]?.result.error_info?.details.guard).toBe('unresolved_reference');
   });
   it('stops with a generic message for other runaway reasons', async () => {
     const { runner, state } = setup();

@@ -14,6 +14,7 @@ import { BudgetKind, GuardVerdict, UnusedResultAction } from '../guards/enums.js
 import { blockResult } from '../guards/guard.js';
 import type { GuardResult } from '../guards/guard.js';
 import type { ToolStateManager } from '../guards/manager.js';
+import type { UnresolvedReferenceGuard } from '../guards/unresolved.js';
 import { typedValue } from '../guards/models.js';
 import type { ValueBinding } from '../guards/models.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
@@ -67,6 +68,8 @@ export interface GuardedToolRunnerOptions {
   bindResults?: 'all' | 'numeric' | 'none';
   maxConsecutiveDuplicates?: number;
   autoRepair?: boolean;
+  /** Checked after reference resolution: placeholders the model left in the arguments warn or block. */
+  unresolvedGuard?: UnresolvedReferenceGuard;
   clock?: () => Date;
   idGenerator?: () => string;
   logger?: Logger;
@@ -115,6 +118,7 @@ export class GuardedToolRunner {
     this.consecutiveDuplicates = 0;
     this.turnsInPrompt = 0;
     this.warnedUnused.clear();
+    this.opts.unresolvedGuard?.reset();
   }
 
   private blocked(call: ToolCall, guard: GuardResult, message: string, args: Record<string, unknown> = call.arguments): GuardedCallResult {
@@ -278,6 +282,9 @@ export class GuardedToolRunner {
 
     const resolved = call.parse_error === null ? await state.resolveReferencesDetailed(args, call.id) : { args, resolved: [], missing: [] };
     const resolvedArgs = resolved.args;
+    const leftover = call.parse_error === null ? this.opts.unresolvedGuard?.check(tool, resolvedArgs) : undefined;
+    if (leftover?.verdict === GuardVerdict.Block) return this.blocked(call, leftover, leftover.reason, resolvedArgs);
+    if (leftover?.verdict === GuardVerdict.Warn) warnings.push(leftover.reason);
     const withWarnings = (text: string): string => (warnings.length === 0 ? text : `${text}\n\n${warnings.map((w) => `Warning: ${w}`).join('\n')}`);
 
     if (call.parse_error === null) {
