@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['@chuk/source', 'import', 'module', 'node', 'default'];
+const conditions = ['@chuk/source', 'import', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListMultipartUploadsCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInput, StorageError } from '@chuk/models';
 import { S3BlobStore } from '../src/index.js';
@@ -7,7 +7,6 @@ import { ConditionalWriteHandler } from './helpers/conditional-handler.js';
 import { uniquePrefix } from './helpers/fixtures.js';
 import { SDK_ATTEMPTS, TEST_BUCKET, TestS3Server } from './helpers/s3-server.js';
 
-vi.mock('@aws-sdk/client-s3', async () => (await import('./helpers/sdk-cjs.js')).default);
 
 const MiB = 1024 * 1024;
 let server: TestS3Server;

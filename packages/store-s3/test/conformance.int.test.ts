@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, vi } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { defineBlobStoreSuite, defineSessionStoreSuite } from '@chuk/models/testing';
@@ -8,7 +8,6 @@ import { ConditionalWriteHandler } from './helpers/conditional-handler.js';
 import { FakeClock, uniquePrefix } from './helpers/fixtures.js';
 import { TEST_BUCKET, TestS3Server } from './helpers/s3-server.js';
 
-vi.mock('@aws-sdk/client-s3', async () => (await import('./helpers/sdk-cjs.js')).default);
 
 const TTL_SECONDS = 60;
 let server: TestS3Server;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -16,7 +16,6 @@ import { ConditionalWriteHandler } from './helpers/conditional-handler.js';
 import { FakeClock, event, header, uniquePrefix } from './helpers/fixtures.js';
 import { SDK_ATTEMPTS, TEST_BUCKET, TestS3Server } from './helpers/s3-server.js';
 
-vi.mock('@aws-sdk/client-s3', async () => (await import('./helpers/sdk-cjs.js')).default);
 
 let server: TestS3Server;
 let raw: S3Client;

@@ -1,11 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { S3Layout, decodeSessionId, encodeSessionId } from '../src/client/layout.js';
 import { httpStatusOf, isConditionFailed, isNotFound } from '../src/client/errors.js';
 import { MAX_TAIL_HINTS, TailHints } from '../src/session/event-log.js';
 import { KeyedMutex } from '../src/util/mutex.js';
 import { mapLimit } from '../src/util/pool.js';
 
-vi.mock('@aws-sdk/client-s3', async () => (await import('./helpers/sdk-cjs.js')).default);
 
 describe('layout', () => {
   it('encodes ids prefix-preservingly and never as dot segments', () => {
