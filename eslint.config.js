@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/coverage/**', '**/node_modules/**', '**/.turbo/**', '**/*.cjs', '**/*.mjs', '**/tsup.config.ts', 'vitest.config.ts', 'eslint.config.js'] },
+  { ignores: ['**/dist/**', '**/coverage/**', '**/node_modules/**', '**/.turbo/**', '**/*.cjs', '**/*.mjs', '**/tsup.config.ts', 'tsup.shared.ts', 'vitest.config.ts', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

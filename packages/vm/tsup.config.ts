@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: {"index":"src/index.ts","fs/index":"src/fs/index.ts"},
-  format: ['esm', 'cjs'],
-  dts: { compilerOptions: { customConditions: [] } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  tsconfig: 'tsconfig.build.json',
-  removeNodeProtocol: false,
-});
+export default packageBuild({"index":"src/index.ts","fs/index":"src/fs/index.ts"});
