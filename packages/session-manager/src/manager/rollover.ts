@@ -3,14 +3,14 @@
  * event is appended with `expectedCount`, so of two writers only one closes a segment; the other
  * catches up and continues in the child the first one created. One segment never gets two children.
  */
-import type { LlmCallback, Session } from '@chuk/models';
-import { Session as SessionModel, SYSTEM_PROMPT_PROPERTY, SessionNotFound, SessionVersionConflict } from '@chuk/models';
-import { createExtractiveSummary } from '@chuk/conversation';
-import { ChainLoader } from './chain.js';
+import type { ChatMessage, LlmCallback, Session } from '@chuk/models';
+import { MessageRole, Session as SessionModel, SYSTEM_PROMPT_PROPERTY, SessionNotFound, SessionVersionConflict } from '@chuk/models';
+import { createExtractiveSummary, summarizeMessages } from '@chuk/conversation';
 import { summaryEvent } from './events.js';
 import { SegmentState } from './segment.js';
 import type { ManagerRuntime } from './runtime.js';
 import { appendAndApply, catchUp, storeCall } from './store-ops.js';
+import { summaryInputMessages } from './summary-input.js';
 
 /** Attempts at closing a segment before a persistent conflict is rethrown. */
 export const MAX_ROLLOVER_ATTEMPTS = 5;
@@ -24,19 +24,32 @@ export interface SegmentSummary {
   fallback: boolean;
 }
 
-/** Summary of the current segment with the callback precedence argument > instance > extractive. */
+/** The facade's default summary, over the chat messages only (as before tool results were passed on). */
+function extractive(messages: readonly ChatMessage[]): string {
+  return createExtractiveSummary(messages.filter((m) => m.role !== MessageRole.Tool));
+}
+
+/**
+ * Summary of the current segment with the callback precedence argument > instance > extractive. The
+ * summariser sees the segment's messages and tool results (`summaryInputMessages`) through
+ * `summarizeMessages`: every request fits its input budget, empty or failed answers are retried, and a
+ * summariser that still fails is replaced by the extractive summary (`fallback: true`).
+ */
 export async function summarize(rt: ManagerRuntime, callback: LlmCallback | undefined): Promise<SegmentSummary> {
-  const messages = ChainLoader.chatMessages(rt.segment.session);
+  const messages = summaryInputMessages(rt.segment.session);
   const chosen = callback ?? rt.summaryCallback;
-  if (chosen === undefined) return { summary: createExtractiveSummary(messages), fallback: false };
-  try {
-    const summary: unknown = await chosen(messages);
-    if (typeof summary !== 'string') throw new TypeError(`summary callback returned ${typeof summary}, not a string`);
-    return { summary, fallback: false };
-  } catch (error) {
-    rt.logger.warn({ sessionId: rt.segment.id, err: error }, 'summary callback failed; using the extractive summary');
-    return { summary: createExtractiveSummary(messages), fallback: true };
+  if (chosen === undefined) return { summary: extractive(messages), fallback: false };
+  const result = await summarizeMessages(messages, {
+    callback: chosen,
+    ...(rt.settings.defaultModel === undefined ? {} : { model: rt.settings.defaultModel }),
+    counter: rt.counter,
+    logger: rt.logger.child?.({ sessionId: rt.segment.id }) ?? rt.logger,
+    fallback: extractive,
+  });
+  if (result.fallback) {
+    rt.logger.warn({ sessionId: rt.segment.id, outcome: result.outcome, err: result.error }, 'summary callback failed; using the extractive summary');
   }
+  return { summary: result.text, fallback: result.fallback };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
