@@ -63,3 +63,39 @@ describe('withSessionLock', () => {
     expect(activeLockCount(owner)).toBe(0);
   });
 });
+
+describe('Mutex fast path', () => {
+  it('turns a synchronous throw into a rejection and frees the lock', async () => {
+    const mutex = new Mutex();
+    const boom = new Error('sync');
+    await expect(
+      mutex.runExclusive(() => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    await expect(mutex.runExclusive(async () => 'next')).resolves.toBe('next');
+  });
+
+  it('passes a rejection through and hands the lock to the next waiter', async () => {
+    const mutex = new Mutex();
+    const order: string[] = [];
+    const first = mutex.runExclusive(async () => {
+      await tick();
+      order.push('first');
+      throw new Error('async');
+    });
+    const second = mutex.runExclusive(async () => {
+      order.push('second');
+      return 2;
+    });
+    await expect(first).rejects.toThrow('async');
+    await expect(second).resolves.toBe(2);
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('drops the registry entry after a failed task', async () => {
+    const owner = {};
+    await expect(withSessionLock(owner, 'k', async () => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    expect(activeLockCount(owner)).toBe(0);
+  });
+});

@@ -69,6 +69,27 @@ export interface PriceLookup {
  * `-`, `@`, `:` or the end, else `default` (`known: false`). `tool-execution` is 0/0 in every table.
  */
 export function lookupPrice(model: string, table: PricingTable = DEFAULT_PRICING): PriceLookup {
+  // frozen tables cannot change, so their lookups are cached per model name
+  if (!Object.isFrozen(table)) return scanPrice(model, table);
+  let cache = lookupCache.get(table);
+  if (cache === undefined) {
+    cache = new Map();
+    lookupCache.set(table, cache);
+  }
+  let found = cache.get(model);
+  if (found === undefined) {
+    found = Object.freeze(scanPrice(model, table));
+    if (cache.size >= MAX_CACHED_MODELS) cache.clear();
+    cache.set(model, found);
+  }
+  return found;
+}
+
+/** Most model names cached per frozen table (bounded: callers may pass arbitrary names). */
+const MAX_CACHED_MODELS = 1024;
+const lookupCache = new WeakMap<PricingTable, Map<string, PriceLookup>>();
+
+function scanPrice(model: string, table: PricingTable): PriceLookup {
   const name = model.toLowerCase();
   if (name === TOOL_EXECUTION_MODEL) return { price: table[name] ?? ZERO_PRICE, key: name, known: true };
   const exact = table[name];

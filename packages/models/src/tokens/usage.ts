@@ -35,6 +35,45 @@ export interface TokenUsageOptions {
   pricing?: PricingTable;
 }
 
+/** A count the schema accepts (`count()`): a non-negative integer. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** An optional count: absent means 0; null when present but not a count (the schema then reports it). */
+function optionalCount(value: unknown): number | null {
+  if (value === undefined) return 0;
+  return isCount(value) ? value : null;
+}
+
+/**
+ * `TokenUsageInputSchema` for a valid input, without a schema parse (unknown keys ignored, as the schema strips
+ * them); null when anything is unusual, so the schema decides and reports.
+ */
+function fastUsageFields(raw: unknown): UsageFields | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const input = raw as TokenUsageInput;
+  const promptTokens = optionalCount(input.promptTokens);
+  const completionTokens = optionalCount(input.completionTokens);
+  const totalTokens = optionalCount(input.totalTokens);
+  const cachedPromptTokens = optionalCount(input.cachedPromptTokens);
+  const reasoningTokens = optionalCount(input.reasoningTokens);
+  const model = input.model ?? '';
+  const cost = input.estimatedCostUsd ?? null;
+  if (
+    promptTokens === null ||
+    completionTokens === null ||
+    totalTokens === null ||
+    cachedPromptTokens === null ||
+    reasoningTokens === null ||
+    typeof model !== 'string' ||
+    (cost !== null && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))
+  ) {
+    return null;
+  }
+  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens };
+}
+
 interface UsageFields {
   promptTokens: number;
   completionTokens: number;
@@ -78,7 +117,9 @@ export class TokenUsage {
 
   /** Validates (`InvalidInput` naming the field) and normalises. */
   static create(input: TokenUsageInput = {}, options: TokenUsageOptions = {}): TokenUsage {
-    return new TokenUsage(parseInput(TokenUsageInputSchema, input, 'tokenUsage'), options.pricing);
+    // hand-written check of the common, valid input; anything else goes through the schema (which names the field)
+    const fields = fastUsageFields(input) ?? parseInput(TokenUsageInputSchema, input, 'tokenUsage');
+    return new TokenUsage(fields, options.pricing);
   }
 
   /** Decodes the stored form (parse + normalise); `InvalidInput` names the field (`token_usage.prompt_tokens`). */
@@ -105,10 +146,8 @@ export class TokenUsage {
     model: string = DEFAULT_TOKEN_MODEL,
     options: TokenUsageOptions & { counter?: TokenCounter } = {},
   ): Promise<TokenUsage> {
-    const [promptTokens, completionTokens] = await Promise.all([
-      countTokens(prompt, model, options.counter),
-      typeof completion === 'string' && completion !== '' ? countTokens(completion, model, options.counter) : 0,
-    ]);
+    const promptTokens = prompt === '' ? 0 : await countTokens(prompt, model, options.counter);
+    const completionTokens = typeof completion === 'string' && completion !== '' ? await countTokens(completion, model, options.counter) : 0;
     return TokenUsage.create({ promptTokens, completionTokens, model }, options);
   }
 

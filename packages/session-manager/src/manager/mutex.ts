@@ -9,16 +9,42 @@ export class Mutex {
   private readonly waiters: (() => void)[] = [];
 
   /** Runs `fn` after every previously queued task has settled (FIFO); resolves with its result. */
-  async runExclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.locked) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    else this.locked = true;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiters.shift();
-      if (next === undefined) this.locked = false;
-      else next();
+  runExclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.locked) {
+      // uncontended fast path: no extra promise before `fn` starts
+      this.locked = true;
+      return this.runHeld(fn);
     }
+    return new Promise<void>((resolve) => this.waiters.push(resolve)).then(() => this.runHeld(fn));
+  }
+
+  /** Runs `fn` while holding the lock, then hands it to the next waiter (or frees it). */
+  private runHeld<T>(fn: () => Promise<T>): Promise<T> {
+    let pending: Promise<T>;
+    try {
+      pending = fn();
+    } catch (error) {
+      this.release();
+      // a synchronous throw of `fn` rejects like the throw of an async `fn` (the value is passed on unchanged)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
+    return pending.then(
+      (value) => {
+        this.release();
+        return value;
+      },
+      (error: unknown) => {
+        this.release();
+        throw error;
+      },
+    );
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    if (next === undefined) this.locked = false;
+    else next();
   }
 }
 
@@ -33,7 +59,7 @@ const registry = new WeakMap<object, Map<string, Entry>>();
  * Runs `fn` under the mutex of `(owner, key)`, where `owner` is the store. The entry is created
  * on first use and removed when no task holds or waits for it.
  */
-export async function withSessionLock<T>(owner: object, key: string, fn: () => Promise<T>): Promise<T> {
+export function withSessionLock<T>(owner: object, key: string, fn: () => Promise<T>): Promise<T> {
   let byKey = registry.get(owner);
   if (byKey === undefined) {
     byKey = new Map();
@@ -47,12 +73,20 @@ export async function withSessionLock<T>(owner: object, key: string, fn: () => P
   entry.users += 1;
   const held = entry;
   const map = byKey;
-  try {
-    return await held.mutex.runExclusive(fn);
-  } finally {
+  const done = (): void => {
     held.users -= 1;
     if (held.users === 0 && map.get(key) === held) map.delete(key);
-  }
+  };
+  return held.mutex.runExclusive(fn).then(
+    (value) => {
+      done();
+      return value;
+    },
+    (error: unknown) => {
+      done();
+      throw error;
+    },
+  );
 }
 
 /** Number of live lock entries for `owner` (observability and tests). */

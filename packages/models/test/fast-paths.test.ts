@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRICING, InvalidInput, TokenUsage, lookupPrice } from '../src/index.js';
+import type { PricingTable } from '../src/index.js';
+
+describe('TokenUsage.create fast path', () => {
+  it('gives the same usage as the schema path for valid input (unknown keys ignored)', () => {
+    const a = TokenUsage.create({ promptTokens: 3, completionTokens: 4, model: 'gpt-4o-mini' });
+    expect(a.toWire()).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7, model: 'gpt-4o-mini', estimated_cost_usd: a.estimatedCostUsd });
+    expect(a.estimatedCostUsd).toBe(0.000003);
+    const extra = TokenUsage.create({ promptTokens: 1, extra: true } as never);
+    expect(extra.totalTokens).toBe(1);
+    expect(TokenUsage.create().toWire()).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, model: '', estimated_cost_usd: null });
+    expect(TokenUsage.create({ estimatedCostUsd: 0.5, model: 'x', cachedPromptTokens: 1, reasoningTokens: 2 }).estimatedCostUsd).toBe(0.5);
+  });
+
+  it('still rejects bad input through the schema, naming the field', () => {
+    for (const [input, field] of [
+      [{ promptTokens: -1 }, 'tokenUsage.promptTokens'],
+      [{ completionTokens: 1.5 }, 'tokenUsage.completionTokens'],
+      [{ totalTokens: '3' }, 'tokenUsage.totalTokens'],
+      [{ cachedPromptTokens: Number.NaN }, 'tokenUsage.cachedPromptTokens'],
+      [{ reasoningTokens: -2 }, 'tokenUsage.reasoningTokens'],
+      [{ model: 5 }, 'tokenUsage.model'],
+      [{ estimatedCostUsd: -1 }, 'tokenUsage.estimatedCostUsd'],
+    ] as const) {
+      expect(() => TokenUsage.create(input as never), field).toThrow(InvalidInput);
+      try {
+        TokenUsage.create(input as never);
+      } catch (e) {
+        expect((e as InvalidInput).message).toContain(field);
+      }
+    }
+    expect(() => TokenUsage.create(null as never)).toThrow(InvalidInput);
+  });
+});
+
+describe('lookupPrice cache', () => {
+  it('returns the same answer repeatedly for frozen tables', () => {
+    const first = lookupPrice('gpt-4o-mini-2024-07-18');
+    expect(first).toEqual({ price: DEFAULT_PRICING['gpt-4o-mini'], key: 'gpt-4o-mini', known: true });
+    expect(lookupPrice('gpt-4o-mini-2024-07-18')).toBe(first);
+    expect(lookupPrice('GPT-4O-MINI').key).toBe('gpt-4o-mini');
+    expect(lookupPrice('unknown-model')).toMatchObject({ key: 'default', known: false });
+  });
+
+  it('stays bounded for many model names', () => {
+    for (let i = 0; i < 1100; i++) expect(lookupPrice(`m-${i}`).known).toBe(false);
+    expect(lookupPrice('gpt-4').key).toBe('gpt-4');
+  });
+
+  it('sees later changes of a table that is not frozen', () => {
+    const table: Record<string, { input: number; output: number }> = { default: { input: 1, output: 1 } };
+    expect(lookupPrice('mine', table as PricingTable).known).toBe(false);
+    table.mine = { input: 2, output: 2 };
+    expect(lookupPrice('mine', table as PricingTable)).toMatchObject({ key: 'mine', known: true });
+  });
+});
