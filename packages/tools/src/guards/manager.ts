@@ -1,21 +1,21 @@
 import { InvalidInput, noopLogger } from '@chuk/models';
 import type { Logger } from '@chuk/models';
 import { defaultClock } from '../common/defaults.js';
-import { canonicalJson, isPlainObject } from '../common/json.js';
-import { fmtModelNumber } from '../common/numbers.js';
+import { canonicalJson } from '../common/json.js';
 import { ToolResultCache } from '../execution/cache.js';
 import { BindingManager } from './bindings.js';
+import type { BudgetGuard } from './budget.js';
 import type { ToolClassifier } from './classification.js';
 import { DefaultToolClassifier } from './classification.js';
-import { BudgetGuard } from './budget.js';
-import { BINDING_SOURCE_ASSISTANT_TEXT, BINDING_SOURCE_EXTRACTED } from './constants.js';
-import { BudgetKind, GuardVerdict, RunawayPattern, RuntimeMode, RuntimeModeSchema } from './enums.js';
-import type { RunawayPattern as RunawayPatternT } from './enums.js';
+import { GuardVerdict, RuntimeMode, RuntimeModeSchema } from './enums.js';
+import type { SoftBlockReason } from './enums.js';
 import { allowResult, runChain } from './guard.js';
 import type { Guard, GuardChainResult, GuardResult } from './guard.js';
+import { applyLimitsToGuards, createGuardSlots, resetGuardCounters } from './guard-slots.js';
+import type { GuardSlots } from './guard-slots.js';
 import { parseRuntimeLimits, runtimeLimitsPreset } from './limits.js';
 import type { RuntimeLimits, RuntimeLimitsInput } from './limits.js';
-import { extractAssignments, extractUserLiterals } from './literals.js';
+import { extractUserLiterals } from './literals.js';
 import type { UserLiteralOptions } from './literals.js';
 import type {
   BudgetStatus,
@@ -29,24 +29,33 @@ import type {
   UngroundedCallResult,
   ValueBinding,
 } from './models.js';
-import { PerToolGuard } from './per-tool.js';
-import { PreconditionGuard } from './precondition.js';
-import { RunawayGuard } from './runaway.js';
-import { UngroundedGuard } from './ungrounded.js';
+import type { PerToolGuard } from './per-tool.js';
+import type { PreconditionGuard } from './precondition.js';
 import type { ResolvedArgs } from './references.js';
 import { softBlockRepair } from './repair.js';
-import type { SoftBlockReason } from './enums.js';
 import type { SoftBlockRepairResult } from './repair.js';
-import { ToolStateSnapshotSchema } from './snapshot.js';
+import type { RunawayGuard } from './runaway.js';
 import type { ToolStateSnapshot } from './snapshot.js';
+import { parseToolStateSnapshot, restoreGuardCounters, snapshotGuardCounters } from './state-persistence.js';
+import {
+  BUDGET_EXHAUSTED_LINES,
+  DISCOVERY_EXHAUSTED_LINES,
+  EXECUTION_EXHAUSTED_LINES,
+  budgetStatusLine,
+  saturationLines,
+  toolLimitWarning,
+  unusedWarning,
+  withState,
+} from './state-messages.js';
+import { bindStatedAssignments, discoveredToolNames } from './stated-values.js';
+import { budgetStatusOf, stopStatus } from './stop-status.js';
+import type { UngroundedGuard } from './ungrounded.js';
+
+export { PRECONDITION_SAFE_VALUES, PRECONDITION_TOLERANCE } from './guard-slots.js';
 
 export const BindingIdPolicy = { RestartPerPrompt: 'restart-per-prompt', Monotonic: 'monotonic' } as const;
 export type BindingIdPolicy = (typeof BindingIdPolicy)[keyof typeof BindingIdPolicy];
 
-/** Numbers a parameterized tool may take without grounding. */
-export const PRECONDITION_SAFE_VALUES: ReadonlySet<number> = new Set([0, 1]);
-export const PRECONDITION_TOLERANCE = 1e-9;
-const MAX_UNUSED_LISTED = 5;
 const DEFAULT_STATE_ITEMS = 10;
 
 export interface ToolStateManagerOptions {
@@ -60,25 +69,11 @@ export interface ToolStateManagerOptions {
   logger?: Logger;
 }
 
-const emptyBranch = (): ToolBudgetBranch => ({ used: 0, limit: 0, remaining: 0 });
-
-const baseStatus = (): RunawayStatus => ({
-  should_stop: false,
-  reason: null,
-  budget_exhausted: false,
-  degenerate_detected: false,
-  saturation_detected: false,
-  repeat_detected: false,
-  loop_detected: false,
-  budget_kind: null,
-  calls_remaining: 0,
-});
-
 /**
  * Coordinates `$vN` bindings, the result cache, user literals and the guards (precondition, budget,
  * ungrounded, per-tool, runaway). Guards block or warn; they never rewrite a call.
  */
-export class ToolStateManager {
+export class ToolStateManager implements GuardSlots {
   readonly bindings: BindingManager;
   readonly cache: ToolResultCache;
   readonly classifier: ToolClassifier;
@@ -103,22 +98,12 @@ export class ToolStateManager {
     this.bindings = opts.bindings ?? new BindingManager({ clock: this.clock });
     this.cache = opts.cache ?? new ToolResultCache({ clock: this.clock, scope: this.currentLimits.cache_scope });
     this.bindingIdPolicy = opts.bindingIdPolicy ?? BindingIdPolicy.Monotonic;
-    const c = this.classifier;
-    this.preconditionGuard = new PreconditionGuard(
-      {
-        getBindingCount: () => this.bindings.size,
-        getBindingValues: () => this.bindings.getNumericValues(),
-        getUserLiterals: () => this.literals,
-      },
-      { isParameterized: (t) => c.isParameterized(t), safeValues: PRECONDITION_SAFE_VALUES, floatTolerance: PRECONDITION_TOLERANCE },
-    );
-    this.budgetGuard = new BudgetGuard({}, c);
-    this.ungroundedGuard = new UngroundedGuard(
-      { getUserLiterals: () => this.literals, bindings: this.bindings },
-      { isExempt: (t) => c.isDiscovery(t) || c.isIdempotent(t) },
-    );
-    this.runawayGuard = new RunawayGuard(this.currentLimits.runaway ?? {});
-    this.perToolGuard = new PerToolGuard({ isExempt: (t) => c.isDiscovery(t) || c.isIdempotent(t) });
+    const guards = createGuardSlots({ classifier: this.classifier, bindings: this.bindings, userLiterals: this.literals, limits: this.currentLimits });
+    this.preconditionGuard = guards.preconditionGuard;
+    this.budgetGuard = guards.budgetGuard;
+    this.ungroundedGuard = guards.ungroundedGuard;
+    this.runawayGuard = guards.runawayGuard;
+    this.perToolGuard = guards.perToolGuard;
     this.applyLimits();
   }
 
@@ -131,23 +116,12 @@ export class ToolStateManager {
   }
 
   private applyLimits(): void {
-    const l = this.currentLimits;
-    if (this.budgetGuard !== null) {
-      this.budgetGuard.config = { discoveryBudget: l.discovery_budget, executionBudget: l.execution_budget, totalBudget: l.tool_budget_total };
-    }
-    if (this.ungroundedGuard !== null) {
-      this.ungroundedGuard.config = { ...this.ungroundedGuard.config, graceCalls: l.ungrounded_grace_calls, mode: l.require_bindings };
-    }
-    if (this.perToolGuard !== null) this.perToolGuard.config = { ...this.perToolGuard.config, defaultLimit: l.per_tool_cap };
-    if (this.runawayGuard !== null && l.runaway !== undefined) this.runawayGuard.config = l.runaway;
+    applyLimitsToGuards(this, this.currentLimits);
     this.ungroundedMemo = null;
   }
 
   private resetCounters(): void {
-    this.budgetGuard?.reset();
-    this.ungroundedGuard?.reset();
-    this.runawayGuard?.reset();
-    this.perToolGuard?.reset();
+    resetGuardCounters(this);
     this.toolCounts.clear();
     this.ungroundedMemo = null;
   }
@@ -270,15 +244,7 @@ export class ToolStateManager {
 
   /** Bind `name = number` assignments the assistant stated in prose (skipping ones already bound). */
   async extractBindingsFromText(text: string, opts: { dedupe?: boolean } = {}): Promise<ValueBinding[]> {
-    const dedupe = opts.dedupe ?? true;
-    const out: ValueBinding[] = [];
-    for (const { name, value } of extractAssignments(text)) {
-      if (dedupe) {
-        const existing = this.bindings.get(name);
-        if (existing !== undefined && existing.raw_value === value && existing.aliases.includes(name)) continue;
-      }
-      out.push(this.bindings.bind(BINDING_SOURCE_ASSISTANT_TEXT, { source: BINDING_SOURCE_EXTRACTED }, value, [name]));
-    }
+    const out = bindStatedAssignments(this.bindings, text, opts.dedupe ?? true);
     if (out.length > 0) this.ungroundedMemo = null;
     return out;
   }
@@ -374,15 +340,11 @@ export class ToolStateManager {
   }
 
   formatToolLimitWarning(tool: string): string {
-    const s = this.trackToolCall(tool);
-    return `\`${tool}\` has been called ${s.call_count} times (limit: ${s.max_calls}). Use the cached or computed values instead of calling it again.`;
+    return toolLimitWarning(tool, this.trackToolCall(tool));
   }
 
   getBudgetStatus(): BudgetStatus {
-    const s = this.budgetGuard?.getStatus();
-    return s === undefined
-      ? { discovery: emptyBranch(), execution: emptyBranch(), total: emptyBranch() }
-      : { discovery: s.discovery, execution: s.execution, total: s.total };
+    return budgetStatusOf(this.budgetGuard);
   }
 
   getDiscoveryStatus(): ToolBudgetBranch {
@@ -417,15 +379,7 @@ export class ToolStateManager {
 
   /** Register tools named in a discovery result (`{results: [{name}]}` or `{function: {name}}`). */
   async classifyByResult(_tool: string, result: unknown): Promise<void> {
-    if (!isPlainObject(result)) return;
-    const { results, function: fn } = result;
-    if (Array.isArray(results)) {
-      for (const item of results) {
-        if (isPlainObject(item) && typeof item.name === 'string') await this.registerDiscoveredTool(item.name);
-      }
-    } else if (isPlainObject(fn) && typeof fn.name === 'string') {
-      await this.registerDiscoveredTool(fn.name);
-    }
+    for (const name of discoveredToolNames(result)) await this.registerDiscoveredTool(name);
   }
 
   async recordNumericResult(value: unknown): Promise<void> {
@@ -438,45 +392,15 @@ export class ToolStateManager {
 
   formatBudgetStatus(): string {
     if (this.budgetGuard === null) return '';
-    const { discovery: d, execution: e } = this.getBudgetStatus();
-    return `Discovery: ${d.used}/${d.limit} | Execution: ${e.used}/${e.limit}`;
+    return budgetStatusLine(this.getBudgetStatus());
   }
 
   // ── runaway ──────────────────────────────────────────────────────────────────────────────────
 
   /** Should tool use stop? Runaway patterns (and loops, when a call is given), then budgets. */
   async checkRunaway(tool?: string, args?: Record<string, unknown>): Promise<RunawayStatus> {
-    const r = this.runawayGuard?.check(tool, args);
-    if (r !== undefined && r.verdict === GuardVerdict.Block) {
-      const pattern = r.details.pattern as RunawayPatternT;
-      return {
-        ...baseStatus(),
-        should_stop: true,
-        reason: r.reason,
-        saturation_detected: pattern === RunawayPattern.Saturation,
-        degenerate_detected: pattern === RunawayPattern.Degenerate || pattern === RunawayPattern.Repeat,
-        repeat_detected: pattern === RunawayPattern.Repeat,
-        loop_detected: pattern === RunawayPattern.RepeatedCall || pattern === RunawayPattern.PingPong,
-      };
-    }
-    if (this.budgetGuard === null) return baseStatus();
-    const { discovery, execution, total } = this.getBudgetStatus();
-    const exhausted = (reason: string, kind: BudgetKind): RunawayStatus => ({
-      ...baseStatus(),
-      should_stop: true,
-      reason,
-      budget_exhausted: true,
-      budget_kind: kind,
-    });
-    if (tool !== undefined) {
-      if (this.classifier.isDiscovery(tool)) {
-        if (discovery.used >= discovery.limit) return exhausted('Discovery budget exhausted', BudgetKind.Discovery);
-      } else if (execution.used >= execution.limit) {
-        return exhausted('Execution budget exhausted', BudgetKind.Execution);
-      }
-    }
-    if (discovery.used + execution.used >= total.limit) return exhausted('Total tool budget exhausted', BudgetKind.Total);
-    return { ...baseStatus(), calls_remaining: total.limit - total.used };
+    const runaway = this.runawayGuard?.check(tool, args);
+    return stopStatus({ runaway, budgetGuard: this.budgetGuard, classifier: this.classifier, tool });
   }
 
   // ── soft-block repair ────────────────────────────────────────────────────────────────────────
@@ -492,49 +416,24 @@ export class ToolStateManager {
     return [this.bindings.formatForModel(), this.cache.formatState(maxItems)].filter((s) => s !== '').join('\n\n');
   }
 
-  private withState(lines: string[]): string {
-    const state = this.formatStateForModel();
-    return [...lines.slice(0, 2), ...(state === '' ? [] : ['', state]), '', ...lines.slice(2)].join('\n');
-  }
-
   formatDiscoveryExhaustedMessage(): string {
-    return this.withState([
-      '**Discovery budget exhausted**',
-      'No more tool discovery calls are allowed in this prompt.',
-      'Proceed with the tool schemas you already know.',
-    ]);
+    return withState(this.formatStateForModel(), DISCOVERY_EXHAUSTED_LINES);
   }
 
   formatExecutionExhaustedMessage(): string {
-    return this.withState([
-      '**Execution budget exhausted**',
-      'No more tool executions are allowed in this prompt.',
-      'Give the final answer using the computed values.',
-    ]);
+    return withState(this.formatStateForModel(), EXECUTION_EXHAUSTED_LINES);
   }
 
   formatBudgetExhaustedMessage(): string {
-    return this.withState([
-      '**Tool budget exhausted**',
-      'The tool-call budget for this prompt is used up.',
-      'Give the final answer using the computed values.',
-    ]);
+    return withState(this.formatStateForModel(), BUDGET_EXHAUSTED_LINES);
   }
 
   formatSaturationMessage(lastValue: number): string {
-    return this.withState([
-      `**Numeric saturation detected.** Last value: ${fmtModelNumber(lastValue)}`,
-      'The values have converged or reached the limits of numeric precision.',
-      'Give the final answer using the computed values.',
-    ]);
+    return withState(this.formatStateForModel(), saturationLines(lastValue));
   }
 
   formatUnusedWarning(): string {
-    const unused = this.bindings.getUnused();
-    if (unused.length === 0) return '';
-    const ids = unused.slice(0, MAX_UNUSED_LISTED).map((b) => `$${b.id}`);
-    const more = unused.length > MAX_UNUSED_LISTED ? ` (+${unused.length - MAX_UNUSED_LISTED} more)` : '';
-    return `Unused tool results: ${ids.join(', ')}${more}. Consider using these values.`;
+    return unusedWarning(this.bindings.getUnused());
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────
@@ -565,18 +464,13 @@ export class ToolStateManager {
       bindings: this.bindings.toJSON(),
       cache: this.cache.toJSON(),
       user_literals: [...this.literals],
-      budget: this.budgetGuard?.toJSON() ?? null,
-      per_tool_counts: this.perToolGuard?.toJSON() ?? {},
-      ungrounded_count: this.ungroundedGuard?.count ?? 0,
-      runaway: this.runawayGuard?.toJSON() ?? null,
+      ...snapshotGuardCounters(this),
       tool_counts: Object.fromEntries(this.toolCounts),
     };
   }
 
   static fromJSON(data: unknown, opts: Omit<ToolStateManagerOptions, 'limits' | 'bindings' | 'cache' | 'bindingIdPolicy'> = {}): ToolStateManager {
-    const parsed = ToolStateSnapshotSchema.safeParse(data);
-    if (!parsed.success) throw new InvalidInput({ field: 'snapshot', reason: parsed.error.message, issues: parsed.error.issues });
-    const s = parsed.data;
+    const s = parseToolStateSnapshot(data);
     const clockOpt = opts.clock !== undefined ? { clock: opts.clock } : {};
     const m = new ToolStateManager({
       ...opts,
@@ -586,10 +480,7 @@ export class ToolStateManager {
       cache: ToolResultCache.fromJSON(s.cache, clockOpt),
     });
     for (const v of s.user_literals) m.literals.add(v);
-    if (s.budget !== null) m.budgetGuard?.restore(s.budget);
-    m.perToolGuard?.restore(s.per_tool_counts);
-    if (m.ungroundedGuard !== null) m.ungroundedGuard.count = s.ungrounded_count;
-    if (s.runaway !== null) m.runawayGuard?.restore(s.runaway);
+    restoreGuardCounters(m, s);
     for (const [k, v] of Object.entries(s.tool_counts)) m.toolCounts.set(k, v);
     return m;
   }

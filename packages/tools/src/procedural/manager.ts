@@ -19,7 +19,7 @@ import {
   recordFix,
   summarizeResult,
 } from './models.js';
-import type { ArgDelta, ProceduralMemory, ToolFixRelation, ToolLogEntry, ToolMemoryStats, ToolPattern } from './models.js';
+import type { ArgDelta, ProceduralMemory, RecordCallInput, ToolFixRelation, ToolLogEntry, ToolMemoryStats, ToolPattern } from './models.js';
 
 export const DEFAULT_MAX_LOG_ENTRIES = 1000;
 export const DEFAULT_MAX_PATTERNS_PER_TOOL = 10;
@@ -35,18 +35,6 @@ export interface ToolMemoryManagerOptions {
   onFixDetected?: (rel: ToolFixRelation) => void | Promise<void>;
   clock?: () => Date;
   logger?: Logger;
-}
-
-export interface RecordCallInput {
-  toolName: string;
-  arguments: Record<string, unknown>;
-  result: unknown;
-  outcome: ToolOutcome;
-  contextGoal?: string | null;
-  errorType?: string | null;
-  errorMessage?: string | null;
-  executionTimeMs?: number | null;
-  precedingCallId?: string | null;
 }
 
 export interface SearchCallsOptions {

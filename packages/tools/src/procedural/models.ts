@@ -283,3 +283,16 @@ export function formatPatternForContext(p: ToolPattern, maxErrors = 3, maxSucces
   }
   return lines.join('\n');
 }
+
+/** One tool call to record in procedural memory (`ToolMemoryManager.recordCall`). */
+export interface RecordCallInput {
+  toolName: string;
+  arguments: Record<string, unknown>;
+  result: unknown;
+  outcome: ToolOutcome;
+  contextGoal?: string | null;
+  errorType?: string | null;
+  errorMessage?: string | null;
+  executionTimeMs?: number | null;
+  precedingCallId?: string | null;
+}

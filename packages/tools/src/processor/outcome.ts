@@ -1,5 +1,6 @@
 import { ToolErrorCategory, ToolOutcome } from '@chuk/models';
 import type { ToolResult } from '../execution/call.js';
+import type { RecordCallInput } from '../procedural/models.js';
 
 /** success / timeout / cancelled / partial / failure (guard blocks and parse errors are failures). */
 export function outcomeOf(r: ToolResult): ToolOutcome {
@@ -20,15 +21,5 @@ export function errorTypeOf(r: ToolResult): string | null {
 
 /** What procedural memory needs of a recorder (implemented by `ToolMemoryManager`). */
 export interface ToolCallRecorder {
-  recordCall(input: {
-    toolName: string;
-    arguments: Record<string, unknown>;
-    result: unknown;
-    outcome: ToolOutcome;
-    contextGoal?: string | null;
-    errorType?: string | null;
-    errorMessage?: string | null;
-    executionTimeMs?: number | null;
-    precedingCallId?: string | null;
-  }): Promise<{ id: string; fix_for?: string | null; delta_args?: unknown }>;
+  recordCall(input: RecordCallInput): Promise<{ id: string; fix_for?: string | null; delta_args?: unknown }>;
 }
