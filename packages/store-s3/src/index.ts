@@ -1,4 +1,6 @@
-export { S3SessionStore, createS3SessionStore, HeaderMeta, EVENT_COUNT_META, CONDITIONAL_BACKOFF_MS } from './session/session-store.js';
+export { S3SessionStore, createS3SessionStore } from './session/session-store.js';
+export { HeaderMeta } from './session/header-object.js';
+export { CONDITIONAL_BACKOFF_MS } from './session/write-conditions.js';
 export type { S3SessionStoreOptions } from './session/session-store.js';
 export { S3BlobStore, createS3BlobStore } from './blob/blob-store.js';
 export type { S3BlobStoreOptions } from './blob/blob-store.js';
@@ -13,4 +15,4 @@ export {
 } from './options.js';
 export type { S3StoreOptions, S3Injectables } from './options.js';
 export { S3Layout, encodeSessionId, decodeSessionId, EVENT_POSITION_DIGITS } from './client/layout.js';
-export { IDEMPOTENCY_WINDOW_OBJECTS } from './session/event-log.js';
+export { IDEMPOTENCY_WINDOW_OBJECTS, EVENT_COUNT_META } from './session/event-log.js';

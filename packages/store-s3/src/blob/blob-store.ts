@@ -5,7 +5,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -15,7 +14,9 @@ import type { BlobInfo, BlobPutOptions, BlobStore, Logger } from '@chuk/models';
 import { deleteKeys } from '../client/delete-keys.js';
 import { S3_BACKEND, guard, isNotFound } from '../client/errors.js';
 import { S3Layout } from '../client/layout.js';
+import { listKeyPages } from '../client/list-keys.js';
 import { chooseClient } from '../client/owned-client.js';
+import { storageClassParam } from '../client/write-params.js';
 import { resolveS3BlobOptions, type ResolvedS3BlobStoreOptions, type S3BlobStoreOptions as S3BlobStoreDataOptions, type S3Injectables } from '../options.js';
 import { mapLimit } from '../util/pool.js';
 
@@ -77,10 +78,6 @@ export class S3BlobStore implements BlobStore {
     if (this.closed) throw new StorageError({ operation, backend: S3_BACKEND, cause: new Error('store is closed') });
   }
 
-  private storageClass(): { StorageClass?: StorageClass } {
-    return this.options.storageClass === undefined ? {} : { StorageClass: this.options.storageClass as StorageClass };
-  }
-
   async put(key: string, data: Uint8Array, options: BlobPutOptions = {}): Promise<void> {
     validateBlobKey(key);
     if (!(data instanceof Uint8Array)) throw new InvalidInput({ field: 'data', reason: 'must be a Uint8Array' });
@@ -92,7 +89,7 @@ export class S3BlobStore implements BlobStore {
         Key: this.layout.blob(key),
         Metadata: metadata,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
-        ...this.storageClass(),
+        ...storageClassParam(this.options.storageClass),
       };
       if (data.byteLength > this.options.multipartThresholdBytes) {
         await this.putMultipart(common, data);
@@ -197,18 +194,9 @@ export class S3BlobStore implements BlobStore {
       this.open('list');
       const root = this.layout.blobsRoot;
       const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: `${root}${prefix}`,
-            ...(token === undefined ? {} : { ContinuationToken: token }),
-          }),
-        );
-        for (const item of page.Contents ?? []) if (item.Key !== undefined) keys.push(item.Key.slice(root.length));
-        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-      } while (token !== undefined);
+      for await (const page of listKeyPages(this.client, this.bucket, `${root}${prefix}`)) {
+        for (const key of page) keys.push(key.slice(root.length));
+      }
       return keys;
     });
   }

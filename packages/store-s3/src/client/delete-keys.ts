@@ -2,6 +2,7 @@ import { DeleteObjectCommand, DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '@chuk/models';
 import { httpStatusOf, S3_BACKEND } from './errors.js';
+import { listKeyPages } from './list-keys.js';
 
 /** `DeleteObjects` takes at most this many keys. */
 export const DELETE_BATCH = 1000;
@@ -35,4 +36,9 @@ export async function deleteKeys(client: S3Client, bucket: string, keys: readonl
     }
   }
   return deleted;
+}
+
+/** Deletes every object under `prefix`, one LIST page at a time. */
+export async function deletePrefix(client: S3Client, bucket: string, prefix: string, logger: Logger): Promise<void> {
+  for await (const keys of listKeyPages(client, bucket, prefix)) await deleteKeys(client, bucket, keys, logger);
 }

@@ -1,5 +1,6 @@
-import { InvalidInput, Session, SessionEvent, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import { InvalidInput, Session, SessionEvent, StorageError, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
+import { S3_BACKEND } from '../client/errors.js';
 
 /** `session_type` of the header hash (parity with the reference's envelope check). */
 export const SESSION_TYPE = 'ai_session_manager';
@@ -61,4 +62,25 @@ export function buildSession<M>(header: SessionHeader, events: SessionEvent<M>[]
     header.metadata.updatedAt = last.timestamp;
   }
   return Session.fromLog<M>({ ...header, eventCount: events.length }, events);
+}
+
+/** Runs a decode step; anything it throws becomes `StorageError(operation)` (corrupt stored data). */
+export function decoding<T>(operation: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new StorageError({ operation, backend: S3_BACKEND, cause: error });
+  }
+}
+
+/** Runs a read-and-decode step; decode failures (InvalidInput, SyntaxError) become `StorageError(operation)`, I/O errors pass. */
+export async function decodingAsync<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof InvalidInput || error instanceof SyntaxError) {
+      throw new StorageError({ operation, backend: S3_BACKEND, cause: error });
+    }
+    throw error;
+  }
 }
