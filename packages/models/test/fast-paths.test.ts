@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICING, InvalidInput, TokenUsage, lookupPrice } from '../src/index.js';
+import { DEFAULT_PRICING, InMemorySessionStore, InvalidInput, Session, SessionEvent, TokenUsage, lookupPrice, nowIso } from '../src/index.js';
 import type { PricingTable } from '../src/index.js';
 
 describe('TokenUsage.create fast path', () => {
@@ -53,5 +53,27 @@ describe('lookupPrice cache', () => {
     expect(lookupPrice('mine', table as PricingTable).known).toBe(false);
     table.mine = { input: 2, output: 2 };
     expect(lookupPrice('mine', table as PricingTable)).toMatchObject({ key: 'mine', known: true });
+  });
+});
+
+describe('nowIso', () => {
+  it('formats each millisecond of the clock exactly, reusing the last text', () => {
+    const at = (ms: number) => () => new Date(ms);
+    expect(nowIso(at(0))).toBe('1970-01-01T00:00:00.000Z');
+    expect(nowIso(at(0))).toBe('1970-01-01T00:00:00.000Z');
+    expect(nowIso(at(1))).toBe('1970-01-01T00:00:00.001Z');
+    expect(nowIso(at(0))).toBe('1970-01-01T00:00:00.000Z');
+    expect(() => nowIso(() => new Date(Number.NaN))).toThrow(RangeError);
+  });
+});
+
+describe('InMemorySessionStore single-event append', () => {
+  it('skips an already stored id and rejects a non-event', async () => {
+    const store = new InMemorySessionStore();
+    await store.create(new Session({ id: 's1' }));
+    const e = new SessionEvent({ message: 'hi', id: 'e1' });
+    expect(await store.append('s1', [e])).toEqual({ appended: 1, eventCount: 1 });
+    expect(await store.append('s1', [e])).toEqual({ appended: 0, eventCount: 1 });
+    await expect(store.append('s1', [{ id: 'x' } as never])).rejects.toThrow(InvalidInput);
   });
 });

@@ -114,9 +114,24 @@ export class SessionEvent<M = unknown> {
 
   /** An event whose usage is counted from `prompt` (and `completion`) once, now. */
   static async createWithTokens<M>(init: CreateWithTokensInit<M>): Promise<SessionEvent<M>> {
-    const { prompt, completion, model = DEFAULT_TOKEN_MODEL, counter, pricing, ...fields } = init;
-    const tokenUsage = await TokenUsage.fromText(prompt, completion, model, { counter, pricing });
-    return new SessionEvent({ ...fields, tokenUsage });
+    // explicit fields, no rest/spread copies of the init (the per-message path of the facade)
+    const tokenUsage = await TokenUsage.fromText(init.prompt, init.completion, init.model ?? DEFAULT_TOKEN_MODEL, {
+      counter: init.counter,
+      pricing: init.pricing,
+    });
+    return new SessionEvent<M>({
+      message: init.message,
+      id: init.id,
+      timestamp: init.timestamp,
+      source: init.source,
+      type: init.type,
+      metadata: init.metadata,
+      parentEventId: init.parentEventId,
+      taskId: init.taskId,
+      tokenUsage,
+      clock: init.clock,
+      idGenerator: init.idGenerator,
+    });
   }
 
   get isFrozen(): boolean {

@@ -154,17 +154,9 @@ export class InMemorySessionStore implements SessionStore {
     if (expected !== undefined && (!Number.isInteger(expected) || expected < 0)) {
       throw new InvalidInput({ field: 'expectedCount', reason: 'must be a non-negative integer' });
     }
-    const fresh: SessionEvent[] = [];
-    const batchIds = new Set<string>();
     const entry = this.#live(sessionId);
     if (entry === undefined) throw new SessionNotFound({ sessionId });
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      if (!(e instanceof SessionEvent)) throw new InvalidInput({ field: `events.${i}`, reason: 'must be a SessionEvent' });
-      if (entry.ids?.has(e.id) === true || batchIds.has(e.id)) continue;
-      batchIds.add(e.id);
-      fresh.push(e);
-    }
+    const fresh = freshEvents(events, entry.ids);
     const count = entry.events.length;
     if (fresh.length === 0) return { appended: 0, eventCount: count };
     if (expected !== undefined && expected !== count) {
@@ -317,6 +309,26 @@ export class InMemorySessionStore implements SessionStore {
     }
     return out;
   }
+}
+
+/** The events of the batch whose ids are neither stored nor earlier in the batch (checked to be events). */
+function freshEvents(events: readonly SessionEvent[], stored: ReadonlySet<string> | null): SessionEvent[] {
+  if (events.length === 1) {
+    // the common single-event append: no batch id set
+    const e = events[0];
+    if (!(e instanceof SessionEvent)) throw new InvalidInput({ field: 'events.0', reason: 'must be a SessionEvent' });
+    return stored?.has(e.id) === true ? [] : [e];
+  }
+  const fresh: SessionEvent[] = [];
+  const batchIds = new Set<string>();
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (!(e instanceof SessionEvent)) throw new InvalidInput({ field: `events.${i}`, reason: 'must be a SessionEvent' });
+    if (stored?.has(e.id) === true || batchIds.has(e.id)) continue;
+    batchIds.add(e.id);
+    fresh.push(e);
+  }
+  return fresh;
 }
 
 function isLater(a: string, b: string): boolean {

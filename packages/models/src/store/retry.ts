@@ -5,6 +5,8 @@ import type { SessionEvent } from '../session/event.js';
 import type { Session } from '../session/session.js';
 import type { AppendOptions, AppendResult, SessionStore } from './contracts.js';
 
+const NO_APPEND_OPTIONS: AppendOptions = Object.freeze({});
+
 /**
  * `append` that re-sends the **same** events (same ids, so never stored twice) after a `StorageError` other than
  * `SessionVersionConflict`. `SessionNotFound`, `InvalidInput` and conflicts propagate at once; after
@@ -18,7 +20,7 @@ export async function appendWithRetry(
 ): Promise<AppendResult> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_RETRY_ATTEMPTS;
   const backoff = options.backoffMs ?? defaultBackoffMs;
-  const appendOptions: AppendOptions = options.expectedCount === undefined ? {} : { expectedCount: options.expectedCount };
+  const appendOptions: AppendOptions = options.expectedCount === undefined ? NO_APPEND_OPTIONS : { expectedCount: options.expectedCount };
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.append(sessionId, events, appendOptions);

@@ -24,9 +24,21 @@ export function toIsoTimestamp(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Current time of `clock` in the canonical form. */
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/**
+ * Current time of `clock` in the canonical form. The text of the last millisecond is reused (many events
+ * share one), so formatting costs once per millisecond; an invalid date still throws `RangeError`.
+ */
 export function nowIso(clock: Clock): string {
-  return clock().toISOString();
+  const date = clock();
+  const ms = date.getTime();
+  if (ms === lastMs) return lastIso;
+  const iso = date.toISOString();
+  lastMs = ms;
+  lastIso = iso;
+  return iso;
 }
 
 /** Normalises a tolerant timestamp to the canonical form; throws `InvalidInput` naming `field`. */

@@ -12,6 +12,7 @@ import {
   TIMESTAMP_METADATA,
   TokenUsage,
   ToolOutcome,
+  nowIso,
 } from '@chuk/models';
 import { safeJson } from '@chuk/conversation';
 import type { ProviderUsage } from './options.js';
@@ -45,7 +46,7 @@ export async function userMessageEvent(
     counter: ctx.counter,
     pricing: ctx.pricing,
     id: ctx.idGenerator(),
-    timestamp: ctx.clock().toISOString(),
+    timestamp: nowIso(ctx.clock),
     metadata: metadata === undefined ? {} : { ...metadata },
   });
 }
@@ -69,7 +70,7 @@ export async function assistantMessageEvent(
   response: string,
   options: { model: string; provider: string; metadata?: Record<string, unknown> | undefined; usage?: ProviderUsage | undefined },
 ): Promise<SessionEvent> {
-  const timestamp = ctx.clock().toISOString();
+  const timestamp = nowIso(ctx.clock);
   const usage = options.usage;
   let metadata: Record<string, unknown> = {
     [MODEL_METADATA]: options.model,
@@ -143,7 +144,7 @@ export function toolCallEvent(
     source: EventSource.System,
     type: EventType.ToolCall,
     id: ctx.idGenerator(),
-    timestamp: ctx.clock().toISOString(),
+    timestamp: nowIso(ctx.clock),
     metadata: { ...metadata },
     parentEventId,
   });
@@ -155,7 +156,7 @@ export function summaryEvent(ctx: EventContext, summary: string, fallback: boole
     source: EventSource.System,
     type: EventType.Summary,
     id: ctx.idGenerator(),
-    timestamp: ctx.clock().toISOString(),
+    timestamp: nowIso(ctx.clock),
     metadata: fallback ? { [SUMMARY_FALLBACK_METADATA]: true } : {},
   });
 }
