@@ -10,8 +10,13 @@
  *   (nothing reserved; the rules and manifest come on top and are counted in "tokens in context").
  * - VM + summaries: both of the above together.
  */
-import { InMemorySessionStore } from '@chuk/models';
+import type { SessionStore } from '@chuk/models';
+import { EventType, InMemorySessionStore, getDefaultTokenCounter } from '@chuk/models';
+import { PREVIOUS_CONTEXT_PREFIX, summaryTextOf } from '@chuk/conversation';
 import { DEFAULT_TOKEN_THRESHOLD, SessionManager } from '@chuk/session-manager';
+// Not wired into the facade yet (it needs a `summaryTokenBudget` option in session-manager.ts):
+// the configuration below applies the function to the facade's own summaries.
+import { boundedContextMessage } from '../../../packages/session-manager/src/manager/summary-budget.js';
 import { TurnRole, type Turn } from '../conversation.js';
 import type { ConfigEnv, ConfigSession, ContextMessage, FidelityConfig, VmToolAccess } from './types.js';
 
@@ -20,7 +25,12 @@ const MODEL = { model: 'gpt-4o-mini', provider: 'openai' } as const;
 interface FacadeSetup {
   infinite: boolean;
   vm: boolean;
+  /** summaries bounded by tokens (B - threshold) instead of the count maxSegmentSummaries */
+  summaryTokenBudget?: boolean;
 }
+
+/** Count cap of the token-budget configuration: high enough that only the token budget binds. */
+const UNBOUNDED_SUMMARIES = 1_000_000;
 
 export function segmentSettings(env: ConfigEnv): { tokenThreshold: number; maxSegmentSummaries: number } {
   const tokenThreshold = Math.min(DEFAULT_TOKEN_THRESHOLD, Math.floor(env.budgetTokens / 2));
@@ -28,11 +38,13 @@ export function segmentSettings(env: ConfigEnv): { tokenThreshold: number; maxSe
   return { tokenThreshold, maxSegmentSummaries };
 }
 
-function createManager(env: ConfigEnv, setup: FacadeSetup): SessionManager {
-  const segments = setup.infinite ? { infiniteContext: true, ...segmentSettings(env) } : {};
+function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionStore = new InMemorySessionStore()): SessionManager {
+  const settings = segmentSettings(env);
+  if (setup.summaryTokenBudget === true) settings.maxSegmentSummaries = UNBOUNDED_SUMMARIES;
+  const segments = setup.infinite ? { infiniteContext: true, ...settings } : {};
   const vm = setup.vm ? { enableVm: true, vm: { config: { maxL0Tokens: env.budgetTokens, reservedTokens: 0 } } } : {};
   return new SessionManager({
-    store: new InMemorySessionStore(),
+    store,
     summaryCallback: env.summariser,
     ...segments,
     ...vm,
@@ -42,7 +54,10 @@ function createManager(env: ConfigEnv, setup: FacadeSetup): SessionManager {
 class FacadeSession implements ConfigSession {
   readonly vmTools?: VmToolAccess;
 
-  constructor(private readonly manager: SessionManager) {
+  constructor(
+    protected readonly manager: SessionManager,
+    protected readonly store: SessionStore,
+  ) {
     if (manager.vm !== null) {
       this.vmTools = { call: async (name, args) => (await manager.handleVmToolCall(name, args)).content };
     }
@@ -78,12 +93,48 @@ class FacadeSession implements ConfigSession {
   }
 }
 
+/**
+ * Summaries only, bounded by tokens: the facade renders every summary, then the summaries message is
+ * replaced by `boundedContextMessage` over the chain's summaries (newest kept within B - threshold),
+ * which is what the facade's `summaryTokenBudget` option would send.
+ */
+class TokenBudgetSession extends FacadeSession {
+  constructor(
+    manager: SessionManager,
+    store: SessionStore,
+    private readonly summaryBudget: number,
+  ) {
+    super(manager, store);
+  }
+
+  override async ask(question: string): Promise<ContextMessage[]> {
+    const messages = await super.ask(question);
+    const summaries: string[] = [];
+    for (const id of (await this.manager.getSessionChain()).slice(0, -1)) {
+      const summary = (await this.store.get(id))?.events.findLast((e) => e.type === EventType.Summary);
+      if (summary !== undefined) summaries.push(summaryTextOf(summary.message));
+    }
+    const bounded = await boundedContextMessage(summaries, {
+      maxSummaries: UNBOUNDED_SUMMARIES,
+      tokenBudget: this.summaryBudget,
+      counter: getDefaultTokenCounter(),
+    });
+    const rest = messages.filter((m) => !m.content.startsWith(PREVIOUS_CONTEXT_PREFIX));
+    return bounded === null ? rest : [{ role: 'system', content: bounded }, ...rest];
+  }
+}
+
 const WARM_UP_TEXT = 'Warm-up message 1.';
 
 function facadeConfig(name: string, setup: FacadeSetup): FidelityConfig {
   return {
     name,
-    open: async (env) => new FacadeSession(createManager(env, setup)),
+    open: async (env) => {
+      const store = new InMemorySessionStore();
+      const manager = createManager(env, setup, store);
+      if (setup.summaryTokenBudget !== true) return new FacadeSession(manager, store);
+      return new TokenBudgetSession(manager, store, env.budgetTokens - segmentSettings(env).tokenThreshold);
+    },
     warmUp: async (env) => {
       const manager = createManager(env, setup);
       await manager.userSays(WARM_UP_TEXT);
@@ -94,5 +145,6 @@ function facadeConfig(name: string, setup: FacadeSetup): FidelityConfig {
 }
 
 export const summariesOnly = facadeConfig('summaries only', { infinite: true, vm: false });
+export const summariesTokenBudget = facadeConfig('summaries only, token budget', { infinite: true, vm: false, summaryTokenBudget: true });
 export const vmDefault = facadeConfig('VM', { infinite: false, vm: true });
 export const vmWithSummaries = facadeConfig('VM + summaries', { infinite: true, vm: true });

@@ -122,3 +122,13 @@ describe('fix 2: summaries bounded by a token budget', () => {
     await expect(summariesWithinBudget(summaries, { maxSummaries: 2, tokenBudget: -1, counter: wordCounter })).rejects.toThrow(/summaryTokenBudget/);
   });
 });
+
+describe('fix 2: the rendered message is what is bounded', () => {
+  it('drops the oldest kept summary when the parts fit but the rendered message does not', async () => {
+    // a counter under which joining adds 5 tokens: the parts fit, the rendered message does not
+    const prefix = 'Previous conversation context: '.length;
+    const counter = { name: 'joined', approximate: false, count: async (t: string) => (t.includes(' ') && t.length > prefix ? t.length + 5 : t.length) };
+    const kept = await summariesWithinBudget(['aaaa', 'bbbb'], { maxSummaries: 5, tokenBudget: prefix + 9, counter });
+    expect(kept).toEqual(['bbbb']);
+  });
+});

@@ -35,12 +35,18 @@ export async function summariesWithinBudget(summaries: readonly string[], option
   const newest = summaries.slice(-maxSummaries);
   if (tokenBudget === undefined) return newest;
   const model = options.model ?? DEFAULT_TOKEN_MODEL;
-  const kept: string[] = [];
-  for (let i = newest.length - 1; i >= 0; i--) {
-    const candidate = [newest[i] as string, ...kept];
-    if ((await counter.count(`${PREVIOUS_CONTEXT_PREFIX}${candidate.join(SEPARATOR)}`, model)) > tokenBudget) break;
-    kept.unshift(newest[i] as string);
+  // Newest first while the sum of the parts fits (one count per summary), then the rendered message
+  // is checked, dropping the oldest kept summary while it is over (token counts are nearly additive).
+  let used = await counter.count(PREVIOUS_CONTEXT_PREFIX, model);
+  let first = newest.length;
+  while (first > 0) {
+    const tokens = await counter.count(newest[first - 1] as string, model);
+    if (used + tokens > tokenBudget) break;
+    used += tokens;
+    first--;
   }
+  const kept = newest.slice(first);
+  while (kept.length > 0 && (await counter.count(`${PREVIOUS_CONTEXT_PREFIX}${kept.join(SEPARATOR)}`, model)) > tokenBudget) kept.shift();
   return kept;
 }
 
