@@ -77,3 +77,18 @@ describe('InMemorySessionStore single-event append', () => {
     await expect(store.append('s1', [{ id: 'x' } as never])).rejects.toThrow(InvalidInput);
   });
 });
+
+describe('BPE count memo', () => {
+  it('counts repeated and long texts exactly, and survives a full memo', async () => {
+    const { GptTokenizerCounter } = await import('../src/index.js');
+    const counter = new GptTokenizerCounter();
+    const text = 'The quick brown fox jumps over the lazy dog.';
+    const first = await counter.count(text, 'gpt-4o-mini');
+    expect(first).toBeGreaterThan(5);
+    expect(await counter.count(text, 'gpt-4o-mini')).toBe(first);
+    const long = 'word '.repeat(3000);
+    expect(await counter.count(long, 'gpt-4o-mini')).toBe(await counter.count(long, 'gpt-4o-mini'));
+    for (let i = 0; i < 300; i++) await counter.count(`text number ${i}`, 'gpt-4o-mini');
+    expect(await counter.count(text, 'gpt-4o-mini')).toBe(first);
+  });
+});

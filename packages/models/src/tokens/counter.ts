@@ -78,6 +78,32 @@ export interface BpeCounterOptions {
 /** Encoders loaded by the default loaders, shared by every counter of the process (one per encoding). */
 const sharedEncoders = new Map<string, Promise<SyncTokenCount>>();
 
+/** Texts remembered per encoder by `memoCount` (cleared when full: a short memory of recent counts, not a corpus cache). */
+const MEMO_ENTRIES = 256;
+/** Longer texts are counted every time (bounds the memory the memo holds). */
+const MEMO_MAX_CHARS = 8192;
+const memos = new WeakMap<SyncTokenCount, Map<string, number>>();
+
+/**
+ * `fn(text)`, remembered for recently counted texts of one encoder: the same text is often counted again
+ * (a segment summary recounts the messages its events counted), and a BPE count is a pure function of the text.
+ */
+function memoCount(fn: SyncTokenCount, text: string): number {
+  if (text.length > MEMO_MAX_CHARS) return fn(text);
+  let memo = memos.get(fn);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(fn, memo);
+  }
+  let n = memo.get(text);
+  if (n === undefined) {
+    n = fn(text);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(text, n);
+  }
+  return n;
+}
+
 /** Lazily loaded BPE backend: one encoder per encoding, cached; counting is sync once loaded. */
 class BpeBackend {
   readonly #backend: TokenCounterName;
@@ -124,10 +150,10 @@ class BpeBackend {
   async count(text: string, model: string): Promise<number> {
     if (text.length === 0) return 0;
     const ready = this.#byModel.get(model);
-    if (ready !== undefined) return ready(text);
+    if (ready !== undefined) return memoCount(ready, text);
     if (this.#failed) return this.#fallback.count(text, model);
     const fn = await this.forModel(model);
-    return fn === null ? this.#fallback.count(text, model) : fn(text);
+    return fn === null ? this.#fallback.count(text, model) : memoCount(fn, text);
   }
 
   /** The sync counting function for `model`, or null when the backend is absent. */
