@@ -39,6 +39,9 @@ const AUDIO_EXCERPT_CHARS = 200;
 const TEXT_PREFIXES: ReadonlySet<ContextPrefix> = new Set([ContextPrefix.User, ContextPrefix.Assistant, ContextPrefix.Tool, ContextPrefix.Summary, ContextPrefix.Claim]);
 const UNKNOWN_BODY_CHARS = 500;
 const SECONDS_PER_MINUTE = 60;
+/** The line cache is pruned when it holds more than this many times the pages packed (plus a minimum). */
+const LINE_CACHE_SLACK = 2;
+const LINE_CACHE_MIN_PRUNE = 64;
 
 function duration(seconds: number): string {
   const m = Math.floor(seconds / SECONDS_PER_MINUTE);
@@ -48,6 +51,8 @@ function duration(seconds: number): string {
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const ESCAPE_RE = /["\\\n\r\t]/g;
+/** Characters that need escaping, or surrogates (code points ≠ UTF-16 units). */
+const NEEDS_SCAN_RE = /["\\\n\r\t\uD800-\uDFFF]/;
 
 /** `"text"` with `"`, `\\`, newlines and tabs escaped (JSON-compatible for them; a fast path skips clean text). */
 export function quoteText(text: string): string {
@@ -165,25 +170,42 @@ export class ContextPacker {
 
   /** No budget: every page, in order (the string is built as a rope, no per-call copy of the bodies). */
   private packAll(pages: readonly MemoryPage[]): PackedContext {
+    const gen = ++this.generation;
     let content = '';
     let tokens = 0;
     const included: string[] = [];
-    // A plain map keyed by page id, rebuilt each call: bounded by the working set, no WeakMap churn.
-    const next = new Map<string, { page: MemoryPage; formatted: FormattedPage }>();
     for (const page of pages) {
       let c = this.lineCache.get(page.pageId);
-      if (c?.page !== page) c = { page, formatted: this.formatPage(page, undefined, false) };
-      next.set(page.pageId, c);
+      if (c?.page !== page) {
+        c = { page, formatted: this.formatPage(page, undefined, false), gen };
+        this.lineCache.set(page.pageId, c);
+      } else {
+        c.gen = gen;
+      }
       const f = c.formatted;
       content = included.length === 0 ? f.content : `${content}\n${f.content}`;
       tokens += f.tokensEst;
       included.push(page.pageId);
     }
-    this.lineCache = next;
+    // Keyed by page id and kept across calls; lines of pages no longer packed are dropped once the cache
+    // holds well over what was packed, so it stays bounded by the working set.
+    if (this.lineCache.size > included.length * LINE_CACHE_SLACK + LINE_CACHE_MIN_PRUNE) {
+      for (const [id, line] of this.lineCache) if (line.gen !== gen) this.lineCache.delete(id);
+    }
     return { content, tokensEst: tokens, pagesIncluded: included, pagesTruncated: [], pagesOmitted: [] };
   }
 
-  private lineCache = new Map<string, { page: MemoryPage; formatted: FormattedPage }>();
+  /**
+   * Render a page's line ahead of the next unbudgeted `pack` (called when a page is mapped or its content
+   * changes), so a build mostly joins cached lines. A line not packed by the next call is pruned as usual.
+   */
+  prime(page: MemoryPage): void {
+    if (this.lineCache.get(page.pageId)?.page === page) return;
+    this.lineCache.set(page.pageId, { page, formatted: this.formatPage(page, undefined, false), gen: this.generation });
+  }
+
+  private readonly lineCache = new Map<string, { page: MemoryPage; formatted: FormattedPage; gen: number }>();
+  private generation = 0;
 
   packWithWrapper(pages: readonly MemoryPage[], tokenBudget?: number | null): PackedContext {
     const packed = this.pack(pages, tokenBudget);
@@ -257,6 +279,8 @@ export class ContextPacker {
   private textBodyCounted(page: MemoryPage, maxTokens: number | undefined): { body: string; codePoints: number } {
     const raw = contentText(page.content);
     const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
+    // Fast path (one scan): nothing to escape, no surrogates, no truncation.
+    if (maxChars <= 0 && !NEEDS_SCAN_RE.test(raw)) return { body: `"${raw}"`, codePoints: raw.length + 2 };
     const text = maxChars > 0 ? truncateWithEllipsis(raw, maxChars) : raw;
     const body = this.config.escapeText ? quoteText(text) : `"${text}"`;
     return { body, codePoints: codePointLength(text) + body.length - text.length };

@@ -11,8 +11,18 @@ export interface AvailablePageEntry { page_id: string; modality: string; tier: s
 export interface ManifestPolicies { faults_allowed: boolean; max_faults_per_turn: number; upgrade_budget_tokens: number; prefer_levels: number[] }
 export interface VmManifest { session_id: string; working_set: WorkingSetEntry[]; available_pages: AvailablePageEntry[]; policies: ManifestPolicies }
 
-interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string }
-interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string }
+interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string; gen: number }
+interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string; gen: number }
+
+/** A cache is pruned when it holds more than this many times the entries listed by the last call (plus slack). */
+const CACHE_SLACK = 2;
+const CACHE_MIN_PRUNE = 64;
+
+/** Drop the entries not listed by call `gen` once the cache has grown well past what is listed. */
+function prune(cache: Map<string, { gen: number }>, gen: number, listed: number): void {
+  if (cache.size <= listed * CACHE_SLACK + CACHE_MIN_PRUNE) return;
+  for (const [id, c] of cache) if (c.gen !== gen) cache.delete(id);
+}
 
 export const DEFAULT_MAX_AVAILABLE_PAGES = 50;
 /** Size reported for a working-set entry without a known size (reference constant). */
@@ -99,53 +109,77 @@ export class ManifestBuilder {
    * The returned entry objects are shared between calls (treat them as read-only).
    */
   buildWithJson(args: ManifestBuildArgs): { manifest: VmManifest; json: string } {
-    const ws = new Set(args.workingSetIds);
+    const gen = ++this.generation;
     const working: WorkingSetEntry[] = [];
     let workingJson = '';
-    const nextWs = new Map<string, WsCached>();
-    const nextAv = new Map<string, AvCached>();
     for (const id of args.workingSetIds) {
       const e = args.pageTable.lookup(id);
       if (!e) continue;
       const tokens = read(args.workingSetTokens, id) ?? (e.sizeTokens || MANIFEST_FALLBACK_TOKENS);
       const importance = read(args.workingSetImportance, id) ?? DEFAULT_IMPORTANCE;
-      let c = this.wsCache.get(id);
-      if (c?.source !== e || c.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
-        const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
-        const idJson = c?.idJson ?? JSON.stringify(id);
-        c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}` };
-      }
-      nextWs.set(id, c);
+      const c = this.wsEntry(id, e, tokens, importance, gen);
+      // Rope concatenation: no copy of the entry strings here (flattened once by whoever reads the message).
+      workingJson = working.length === 0 ? c.json : `${workingJson},${c.json}`;
       working.push(c.entry);
-      workingJson = working.length === 1 ? c.json : `${workingJson},${c.json}`;
     }
     const available: AvailablePageEntry[] = [];
     let availableJson = '';
-    for (const e of this.availableEntries(args.pageTable)) {
-      if (available.length >= this.maxAvailablePages) break;
-      if (ws.has(e.pageId)) continue;
-      const hint = this.hintOf(e, args.hintGenerator);
-      let c = this.avCache.get(e.pageId);
-      if (c?.source !== e || c.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
-        const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
-        const idJson = c?.idJson ?? JSON.stringify(e.pageId);
-        c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}` };
+    if (this.maxAvailablePages > 0) {
+      for (const e of this.availableEntries(args.pageTable)) {
+        // Listed in the working set this call (an id without a page-table entry cannot be listed here).
+        if (this.wsCache.get(e.pageId)?.gen === gen) continue;
+        const hint = this.hintOf(e, args.hintGenerator);
+        let c = this.avCache.get(e.pageId);
+        if (c?.source !== e || c.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
+          const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
+          const idJson = c?.idJson ?? JSON.stringify(e.pageId);
+          c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}`, gen };
+          this.avCache.set(e.pageId, c);
+        } else {
+          c.gen = gen;
+        }
+        availableJson = available.length === 0 ? c.json : `${availableJson},${c.json}`;
+        available.push(c.entry);
+        if (available.length >= this.maxAvailablePages) break;
       }
-      nextAv.set(e.pageId, c);
-      available.push(c.entry);
-      availableJson = available.length === 1 ? c.json : `${availableJson},${c.json}`;
     }
-    this.wsCache = nextWs;
-    this.avCache = nextAv;
+    prune(this.wsCache, gen, working.length);
+    prune(this.avCache, gen, available.length);
     const policies = args.policies ?? { ...this.defaultPolicies };
     const manifest: VmManifest = { session_id: args.sessionId, working_set: working, available_pages: available, policies };
     const json = `{"session_id":${JSON.stringify(args.sessionId)},"working_set":[${workingJson}],"available_pages":[${availableJson}],"policies":${JSON.stringify(policies)}}`;
     return { manifest, json };
   }
 
-  /** Per-call caches keyed by page id (rebuilt each call, so bounded by what was listed last time). */
-  private wsCache = new Map<string, WsCached>();
-  private avCache = new Map<string, AvCached>();
+  /**
+   * Prepare the working-set entry of a page ahead of the next build (called when a mapped page changes), with
+   * the same tokens and importance the build will pass; a stale or unused entry is replaced or pruned as usual.
+   */
+  primeWorkingSetEntry(id: string, e: PageTableEntry, tokens: number | undefined, importance: number | undefined): void {
+    this.wsEntry(id, e, tokens ?? (e.sizeTokens || MANIFEST_FALLBACK_TOKENS), importance ?? DEFAULT_IMPORTANCE, this.generation);
+  }
+
+  /** The cached entry when still valid (stamped with `gen`), else a new one. */
+  private wsEntry(id: string, e: PageTableEntry, tokens: number, importance: number, gen: number): WsCached {
+    let c = this.wsCache.get(id);
+    if (c?.source !== e || c.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
+      const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
+      const idJson = c?.idJson ?? JSON.stringify(id);
+      c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}`, gen };
+      this.wsCache.set(id, c);
+    } else {
+      c.gen = gen;
+    }
+    return c;
+  }
+
+  /**
+   * Entry caches keyed by page id, kept across calls; entries not listed for a while are pruned once the
+   * cache grows past `CACHE_SLACK` times what was listed, so the size stays bounded by the listed pages.
+   */
+  private readonly wsCache = new Map<string, WsCached>();
+  private readonly avCache = new Map<string, AvCached>();
+  private generation = 0;
 
   buildFromPages(args: {
     sessionId: string;

@@ -66,6 +66,8 @@ export class MutationLogLite {
   private readonly clock: () => Date;
   private readonly idGenerator: (() => string) | undefined;
   private sequence = 0;
+  /** Entries of `mutations` already in `byPage` / `byTurn`. */
+  private indexed = 0;
 
   constructor(opts: { sessionId?: string; clock?: () => Date; idGenerator?: () => string } = {}) {
     this.sessionId = opts.sessionId ?? '';
@@ -75,18 +77,29 @@ export class MutationLogLite {
 
   append(m: PageMutation): void {
     this.mutations.push(m);
-    let list = this.byPage.get(m.pageId);
-    if (!list) {
-      list = [];
-      this.byPage.set(m.pageId, list);
+  }
+
+  /**
+   * Bring the by-page and by-turn indexes up to date. They are built lazily, on the first query after new
+   * entries, so recording a mutation is a single push (the hot path) and indexing costs O(new entries).
+   */
+  private index(): void {
+    const all = this.mutations;
+    for (; this.indexed < all.length; this.indexed++) {
+      const m = all[this.indexed] as PageMutation;
+      let list = this.byPage.get(m.pageId);
+      if (!list) {
+        list = [];
+        this.byPage.set(m.pageId, list);
+      }
+      list.push(m);
+      let turn = this.byTurn.get(m.turn);
+      if (!turn) {
+        turn = [];
+        this.byTurn.set(m.turn, turn);
+      }
+      turn.push(m);
     }
-    list.push(m);
-    let turn = this.byTurn.get(m.turn);
-    if (!turn) {
-      turn = [];
-      this.byTurn.set(m.turn, turn);
-    }
-    turn.push(m);
   }
 
   /** Mutation ids are a monotonic sequence `m_<n>` unless an id generator is given. */
@@ -115,6 +128,7 @@ export class MutationLogLite {
     return [...(this.snapshots.get(turn)?.pageIds ?? [])];
   }
   getHistory(pageId: string): PageMutation[] {
+    this.index();
     return [...(this.byPage.get(pageId) ?? [])];
   }
   getMutationsByActor(actor: Actor): PageMutation[] {
@@ -124,6 +138,7 @@ export class MutationLogLite {
     return this.mutations.filter((m) => m.mutationType === t);
   }
   getMutationsInTurn(turn: number): PageMutation[] {
+    this.index();
     return [...(this.byTurn.get(turn) ?? [])];
   }
   getPagesCreatedInTurn(turn: number): string[] {
@@ -143,12 +158,14 @@ export class MutationLogLite {
   }
   /** Unique page ids with at least one mutation. */
   pageCount(): number {
+    this.index();
     return this.byPage.size;
   }
   clear(): void {
     this.mutations.length = 0;
     this.byPage.clear();
     this.byTurn.clear();
+    this.indexed = 0;
     this.snapshots.clear();
   }
 
@@ -171,6 +188,7 @@ export class MutationLogLite {
   }
 
   getSummary(): MutationLogSummary {
+    this.index();
     const count = (t: MutationType): number => this.mutations.reduce((n, m) => (m.mutationType === t ? n + 1 : n), 0);
     return {
       totalMutations: this.mutations.length,
@@ -219,6 +237,7 @@ export class MutationLogLite {
   }
 
   private pagesOfType(turn: number, t: MutationType): string[] {
+    this.index();
     return (this.byTurn.get(turn) ?? []).filter((m) => m.mutationType === t).map((m) => m.pageId);
   }
 }

@@ -31,13 +31,12 @@ export function buildContextCore(core: VmCore, pages: readonly MemoryPage[], opt
   const cached = core.packCache.get(core.sessionId, modelId, budget, hash)?.context;
   if (cached) return { ...cached, tools: tools() };
   const packed = core.packer.pack(pages, budget);
-  const ws = core.workingSet;
   const { manifest, json: manifestJson } = core.manifestBuilder.buildWithJson({
     sessionId: core.sessionId,
     pageTable: core.pageTable,
     workingSetIds: pages.map((p) => p.pageId),
-    workingSetTokens: (id) => ws.chargedTokens(id) || undefined,
-    workingSetImportance: (id) => ws.importanceOverrides.get(id) ?? core.store.get(id)?.importance,
+    workingSetTokens: (id) => core.manifestTokens(id),
+    workingSetImportance: (id) => core.manifestImportance(id),
     hintGenerator: (e) => core.hints.get(e.pageId) ?? '',
     policies: policies(core, mode),
   });

@@ -291,6 +291,7 @@ export class VmCore implements PageLoader {
       this.pageTable.markAccessed(pageId, page.lastAccessed);
       this.tlb.invalidate(pageId);
       if (!already) this.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0, Actor.System, page.lastAccessed);
+      this.primeContext(page);
       this.syncTokenMetrics();
       this.touch();
       if (this.options.proactiveEviction && this.workingSet.needsEviction()) {
@@ -308,14 +309,23 @@ export class VmCore implements PageLoader {
     const target = this.workingSet.calculateEvictionTarget(tokensNeeded);
     const run: EvictionRun = { evicted: [], compressed: [], tokensFreed: 0 };
     const candidates = this.workingSet.getEvictionCandidates({ tokensNeeded, fromTier: StorageTier.L0, pageTable: this.pageTable, pages: (id) => this.store.get(id) });
-    const candidateIds = new Set(candidates.map((c) => c.pageId));
+    // Groups move together; without groups each candidate is its own member list (no per-candidate sets).
+    const grouped = this.groups.size > 0;
+    const candidateIds = grouped ? new Set(candidates.map((c) => c.pageId)) : undefined;
     const done = new Set<string>();
     for (const c of candidates) {
       if (run.tokensFreed >= target) break;
       if (done.has(c.pageId) || exclude.has(c.pageId) || !this.store.has(c.pageId)) continue;
-      const members = this.groupOf(c.pageId).filter((id) => this.workingSet.isInL0(id));
-      members.forEach((id) => done.add(id));
-      if (members.some((id) => !candidateIds.has(id) || exclude.has(id))) continue;
+      let members: string[];
+      if (candidateIds) {
+        members = this.groupOf(c.pageId).filter((id) => this.workingSet.isInL0(id));
+        members.forEach((id) => done.add(id));
+        if (members.some((id) => !candidateIds.has(id) || exclude.has(id))) continue;
+      } else {
+        if (!this.workingSet.isInL0(c.pageId)) continue;
+        done.add(c.pageId);
+        members = [c.pageId];
+      }
       const saved = await this.compressMembers(members);
       if (saved > 0) {
         run.tokensFreed += saved;
@@ -336,11 +346,14 @@ export class VmCore implements PageLoader {
   /** Compress each member one level (only below ABSTRACT); total tokens saved, or 0 when eviction is due. */
   private async compressMembers(members: readonly string[]): Promise<number> {
     if (!this.registry) return 0;
-    const pages = members.map((id) => this.store.get(id));
-    if (pages.some((p) => !p || p.compressionLevel >= CompressionLevel.Abstract)) return 0;
+    for (const id of members) {
+      const page = this.store.get(id);
+      if (!page || page.compressionLevel >= CompressionLevel.Abstract) return 0;
+    }
     let saved = 0;
-    for (const page of pages as MemoryPage[]) {
-      const r = await this.compressOne(page.pageId, (page.compressionLevel + 1) as CompressionLevel, false);
+    for (const id of members) {
+      const page = this.store.get(id) as MemoryPage;
+      const r = await this.compressOne(id, (page.compressionLevel + 1) as CompressionLevel, false);
       if (r) saved += Math.max(0, tokensSaved(r));
     }
     return saved;
@@ -367,6 +380,7 @@ export class VmCore implements PageLoader {
       this.workingSet.updatePageTokens(pageId, charged, pageTokens(newPage, this.estimator), newPage.modality);
     }
     this.replaceStored(newPage);
+    if (this.workingSet.isInL0(pageId)) this.primeContext(newPage);
     if (saved > 0) {
       this.metrics.recordCompression(saved);
       this.log(pageId, MutationType.Compress, this.tierOf(pageId), newPage.storageTier, compressCause(target));
@@ -506,6 +520,23 @@ export class VmCore implements PageLoader {
       evictions: run.evicted,
       latencyMs: globalThis.performance.now() - start,
     };
+  }
+
+  /** Tokens the manifest reports for an L0 page (what is charged to the budget). */
+  manifestTokens(pageId: string): number | undefined {
+    return this.workingSet.chargedTokens(pageId) || undefined;
+  }
+
+  /** Importance the manifest reports for an L0 page (override, else the page's own). */
+  manifestImportance(pageId: string): number | undefined {
+    return this.workingSet.importanceOverrides.get(pageId) ?? this.store.get(pageId)?.importance;
+  }
+
+  /** Render a changed L0 page's context line and manifest entry now, so the next build mostly reuses them. */
+  private primeContext(page: MemoryPage): void {
+    this.packer.prime(page);
+    const entry = this.pageTable.lookup(page.pageId);
+    if (entry) this.manifestBuilder.primeWorkingSetEntry(page.pageId, entry, this.manifestTokens(page.pageId), this.manifestImportance(page.pageId));
   }
 
   /** Throws `PageNotFoundError` for an id the page table does not know. */
