@@ -92,3 +92,50 @@ describe('BPE count memo', () => {
     expect(await counter.count(text, 'gpt-4o-mini')).toBe(first);
   });
 });
+
+describe('headerFromWire fast path', () => {
+  it('decodes the stored form like the schema path, with copies of the lists and records', async () => {
+    const { headerFromWire, headerToWire } = await import('../src/session/header.js');
+    const s = new Session({ id: 'h1', properties: { user_id: 'u' }, parentId: 'p', childIds: ['c'], taskIds: ['t'], state: { k: 1 } });
+    const wire = JSON.parse(JSON.stringify(headerToWire(s))) as Record<string, unknown>;
+    const h = headerFromWire(wire, { revision: 3, eventCount: 2 });
+    expect(h).toMatchObject({ id: 'h1', parentId: 'p', childIds: ['c'], taskIds: ['t'], state: { k: 1 }, runs: [], revision: 3, eventCount: 2 });
+    expect(h.metadata.createdAt).toBe(s.metadata.createdAt);
+    expect(h.metadata.properties).toEqual({ user_id: 'u' });
+    expect(h.childIds).not.toBe(wire.child_ids);
+    expect(h.state).not.toBe(wire.state);
+    const minimal = headerFromWire({ id: 'h2', metadata: { created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-02T00:00:00.000Z' } });
+    expect(minimal).toMatchObject({ parentId: null, childIds: [], taskIds: [], runs: [], state: {}, revision: 0, eventCount: 0 });
+    expect(minimal.metadata.properties).toEqual({});
+  });
+
+  it('leaves unusual input to the schema: tolerant timestamps are normalised, runs decoded, errors name the field', async () => {
+    const { headerFromWire } = await import('../src/session/header.js');
+    const base = { id: 'h3', metadata: { created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01 00:00:00.5' } };
+    const h = headerFromWire(base);
+    expect(h.metadata.createdAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(h.metadata.updatedAt).toBe('2026-01-01T00:00:00.500Z');
+    const withRun = headerFromWire({ ...base, runs: [{ id: 'r1', status: 'running' }] });
+    expect(withRun.runs[0]?.id).toBe('r1');
+    expect(headerFromWire({ id: 'h4' }).metadata.createdAt).toMatch(/Z$/);
+    const bad: [unknown, string][] = [
+      [{ ...base, id: 'a b' }, 'header.id'],
+      [{ ...base, schema_version: 99 }, 'header.schema_version'],
+      [{ ...base, parent_id: 5 }, 'header.parent_id'],
+      [{ ...base, child_ids: [1] }, 'header.child_ids'],
+      [{ ...base, task_ids: 'x' }, 'header.task_ids'],
+      [{ ...base, state: [] }, 'header.state'],
+      [{ ...base, metadata: { created_at: 'nope' } }, 'header.metadata.created_at'],
+      [{ ...base, metadata: { ...base.metadata, properties: 3 } }, 'header.metadata.properties'],
+      ['text', 'header'],
+    ];
+    for (const [raw, field] of bad) {
+      expect(() => headerFromWire(raw)).toThrow(InvalidInput);
+      try {
+        headerFromWire(raw);
+      } catch (e) {
+        expect((e as InvalidInput).message, field).toContain(field);
+      }
+    }
+  });
+});

@@ -146,6 +146,8 @@ export function headerFromWire(
   raw: unknown,
   options: { revision?: number; eventCount?: number; clock?: Clock; field?: string } = {},
 ): SessionHeader {
+  const fast = fastHeaderFromWire(raw, options);
+  if (fast !== null) return fast;
   const field = options.field ?? 'header';
   const w = parseInput(SessionHeaderWireSchema, raw, field);
   const clock = options.clock;
@@ -173,6 +175,84 @@ export function headerFromWire(
         }),
     ),
     state: w.state,
+    revision: options.revision ?? 0,
+    eventCount: options.eventCount ?? 0,
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A timestamp already in the canonical `toISOString()` form (what every writer stores), else null. */
+function canonicalTimestamp(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length !== CANONICAL_TIMESTAMP_LENGTH || !value.endsWith('Z')) return null;
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString() === value ? value : null;
+}
+
+const CANONICAL_TIMESTAMP_LENGTH = 24;
+
+/** A list of strings, copied; null when it is anything else. */
+function stringList(value: unknown): string[] | null {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return null;
+  for (const item of value) if (typeof item !== 'string') return null;
+  return (value as string[]).slice();
+}
+
+/** A free-form record, shallow-copied as the schema does; null when it is not a plain object. */
+function freeRecord(value: unknown): Record<string, unknown> | null {
+  if (value === undefined) return {};
+  return isPlainObject(value) ? { ...value } : null;
+}
+
+/**
+ * `SessionHeaderWireSchema` without a schema parse, for the form every writer of this package stores
+ * (canonical timestamps, no runs); null for anything else, which then goes through the schema (that also
+ * reports the failing field).
+ */
+function fastHeaderFromWire(
+  raw: unknown,
+  options: { revision?: number; eventCount?: number; clock?: Clock },
+): SessionHeader | null {
+  if (!isPlainObject(raw)) return null;
+  const version = raw.schema_version;
+  if (version !== undefined && version !== SCHEMA_VERSION) return null;
+  const id = raw.id;
+  if (!isSessionId(id)) return null;
+  const m = raw.metadata;
+  if (!isPlainObject(m)) return null;
+  const createdAt = canonicalTimestamp(m.created_at);
+  const updatedAt = canonicalTimestamp(m.updated_at);
+  const properties = freeRecord(m.properties);
+  const parentId = raw.parent_id ?? null;
+  const childIds = stringList(raw.child_ids);
+  const taskIds = stringList(raw.task_ids);
+  const runs = raw.runs;
+  const state = freeRecord(raw.state);
+  if (
+    createdAt === null ||
+    updatedAt === null ||
+    properties === null ||
+    (parentId !== null && typeof parentId !== 'string') ||
+    childIds === null ||
+    taskIds === null ||
+    !(runs === undefined || (Array.isArray(runs) && runs.length === 0)) ||
+    state === null
+  ) {
+    return null;
+  }
+  return {
+    id,
+    metadata: new SessionMetadata({ createdAt, updatedAt, properties, clock: options.clock }),
+    parentId,
+    childIds,
+    taskIds,
+    runs: [],
+    state,
     revision: options.revision ?? 0,
     eventCount: options.eventCount ?? 0,
   };
