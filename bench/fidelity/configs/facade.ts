@@ -13,10 +13,9 @@
 import type { SessionStore } from '@chuk/models';
 import { EventType, InMemorySessionStore, getDefaultTokenCounter } from '@chuk/models';
 import { PREVIOUS_CONTEXT_PREFIX, summaryTextOf } from '@chuk/conversation';
-import { DEFAULT_TOKEN_THRESHOLD, SessionManager } from '@chuk/session-manager';
+import { DEFAULT_TOKEN_THRESHOLD, SessionManager, boundedContextMessage } from '@chuk/session-manager';
 // Not wired into the facade yet (it needs a `summaryTokenBudget` option in session-manager.ts):
 // the configuration below applies the function to the facade's own summaries.
-import { boundedContextMessage } from '../../../packages/session-manager/src/manager/summary-budget.js';
 import { TurnRole, type Turn } from '../conversation.js';
 import type { ConfigEnv, ConfigSession, ContextMessage, FidelityConfig, VmToolAccess } from './types.js';
 

@@ -25,6 +25,8 @@ export type {
 } from './manager/options.js';
 export type { ModelUsageStats, SessionManagerStats } from './manager/stats.js';
 export { SUMMARY_FALLBACK_METADATA, USAGE_SOURCE_METADATA, UsageSource } from './manager/events.js';
+export { boundedContextMessage, summariesWithinBudget } from './manager/summary-budget.js';
+export type { SummaryBudgetOptions } from './manager/summary-budget.js';
 
 export {
   getConversationHistory,
