@@ -19,6 +19,13 @@ function policies(core: VmCore, mode: VmMode): ManifestPolicies {
   };
 }
 
+/** L0 pages minus the excluded ones; a group with any member not excluded stays whole (never split). */
+function packable(pages: readonly MemoryPage[], excluded: ReadonlySet<string>): MemoryPage[] {
+  const keptGroups = new Set<string>();
+  for (const p of pages) if (p.groupId !== null && !excluded.has(p.pageId)) keptGroups.add(p.groupId);
+  return pages.filter((p) => !excluded.has(p.pageId) || (p.groupId !== null && keptGroups.has(p.groupId)));
+}
+
 /** `buildContext` without the lock; served from the pack cache while the context epoch is unchanged. */
 export function buildContextCore(core: VmCore, pages: readonly MemoryPage[], opts: BuildContextOptions): VmContext {
   const mode = opts.mode ?? core.mode;
@@ -27,10 +34,11 @@ export function buildContextCore(core: VmCore, pages: readonly MemoryPage[], opt
   const budget = opts.tokenBudget ?? 0;
   const includeSearch = opts.includeSearchTool ?? true;
   const tools = (): VmContext['tools'] => (mode === VmMode.Passive ? [] : getVmToolsAsJson({ includeSearch }));
-  const hash = `${core.epoch}|${mode}|${includeSearch}|${systemPrompt}`;
+  const excluded = opts.excludePageIds === undefined ? [] : [...new Set(opts.excludePageIds)].sort();
+  const hash = `${core.epoch}|${mode}|${includeSearch}|${excluded.join(',')}|${systemPrompt}`;
   const cached = core.packCache.get(core.sessionId, modelId, budget, hash)?.context;
   if (cached) return { ...cached, tools: tools() };
-  const packed = core.packer.pack(pages, budget);
+  const packed = core.packer.pack(excluded.length === 0 ? pages : packable(pages, new Set(excluded)), budget);
   const { manifest, json: manifestJson } = core.manifestBuilder.buildWithJson({
     sessionId: core.sessionId,
     pageTable: core.pageTable,

@@ -129,6 +129,12 @@ export interface BuildContextOptions {
   modelId?: string;
   tokenBudget?: number;
   includeSearchTool?: boolean;
+  /**
+   * L0 pages the caller sends as chat messages (facade `mapped_messages`, spec/vm.md §25.7): left out of
+   * `VM:CONTEXT` but still listed in the manifest's working set. A group (a tool call and its result) with
+   * a member not excluded is packed whole, so a group is never split.
+   */
+  excludePageIds?: ReadonlySet<string> | readonly string[];
 }
 
 export interface HandleFaultOptions {
