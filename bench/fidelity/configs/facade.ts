@@ -11,11 +11,8 @@
  * - VM + summaries: both of the above together.
  */
 import type { SessionStore } from '@chuk/models';
-import { EventType, InMemorySessionStore, getDefaultTokenCounter } from '@chuk/models';
-import { PREVIOUS_CONTEXT_PREFIX, summaryTextOf } from '@chuk/conversation';
-import { DEFAULT_TOKEN_THRESHOLD, SessionManager, boundedContextMessage } from '@chuk/session-manager';
-// Not wired into the facade yet (it needs a `summaryTokenBudget` option in session-manager.ts):
-// the configuration below applies the function to the facade's own summaries.
+import { InMemorySessionStore } from '@chuk/models';
+import { DEFAULT_TOKEN_THRESHOLD, SessionManager } from '@chuk/session-manager';
 import { TurnRole, type Turn } from '../conversation.js';
 import type { ConfigEnv, ConfigSession, ContextMessage, FidelityConfig, VmToolAccess } from './types.js';
 
@@ -39,8 +36,12 @@ export function segmentSettings(env: ConfigEnv): { tokenThreshold: number; maxSe
 
 function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionStore = new InMemorySessionStore()): SessionManager {
   const settings = segmentSettings(env);
-  if (setup.summaryTokenBudget === true) settings.maxSegmentSummaries = UNBOUNDED_SUMMARIES;
-  const segments = setup.infinite ? { infiniteContext: true, ...settings } : {};
+  // Token-budget configuration: the facade's `summaryTokenBudget` bounds the summaries message
+  // (B − threshold, newest kept); the count cap is lifted so that only the token budget binds.
+  const bounded = setup.summaryTokenBudget === true
+    ? { maxSegmentSummaries: UNBOUNDED_SUMMARIES, summaryTokenBudget: env.budgetTokens - settings.tokenThreshold }
+    : {};
+  const segments = setup.infinite ? { infiniteContext: true, ...settings, ...bounded } : {};
   const vm = setup.vm ? { enableVm: true, vm: { config: { maxL0Tokens: env.budgetTokens, reservedTokens: 0 } } } : {};
   return new SessionManager({
     store,
@@ -92,37 +93,6 @@ class FacadeSession implements ConfigSession {
   }
 }
 
-/**
- * Summaries only, bounded by tokens: the facade renders every summary, then the summaries message is
- * replaced by `boundedContextMessage` over the chain's summaries (newest kept within B - threshold),
- * which is what the facade's `summaryTokenBudget` option would send.
- */
-class TokenBudgetSession extends FacadeSession {
-  constructor(
-    manager: SessionManager,
-    store: SessionStore,
-    private readonly summaryBudget: number,
-  ) {
-    super(manager, store);
-  }
-
-  override async ask(question: string): Promise<ContextMessage[]> {
-    const messages = await super.ask(question);
-    const summaries: string[] = [];
-    for (const id of (await this.manager.getSessionChain()).slice(0, -1)) {
-      const summary = (await this.store.get(id))?.events.findLast((e) => e.type === EventType.Summary);
-      if (summary !== undefined) summaries.push(summaryTextOf(summary.message));
-    }
-    const bounded = await boundedContextMessage(summaries, {
-      maxSummaries: UNBOUNDED_SUMMARIES,
-      tokenBudget: this.summaryBudget,
-      counter: getDefaultTokenCounter(),
-    });
-    const rest = messages.filter((m) => !m.content.startsWith(PREVIOUS_CONTEXT_PREFIX));
-    return bounded === null ? rest : [{ role: 'system', content: bounded }, ...rest];
-  }
-}
-
 const WARM_UP_TEXT = 'Warm-up message 1.';
 
 function facadeConfig(name: string, setup: FacadeSetup): FidelityConfig {
@@ -130,9 +100,7 @@ function facadeConfig(name: string, setup: FacadeSetup): FidelityConfig {
     name,
     open: async (env) => {
       const store = new InMemorySessionStore();
-      const manager = createManager(env, setup, store);
-      if (setup.summaryTokenBudget !== true) return new FacadeSession(manager, store);
-      return new TokenBudgetSession(manager, store, env.budgetTokens - segmentSettings(env).tokenThreshold);
+      return new FacadeSession(createManager(env, setup, store), store);
     },
     warmUp: async (env) => {
       const manager = createManager(env, setup);

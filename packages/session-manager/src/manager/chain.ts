@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, Session, SessionEvent, SessionStore } from '@chuk/models';
 import { EventSource, EventType, MODEL_METADATA, MessageRole, PROVIDER_METADATA } from '@chuk/models';
-import { PREVIOUS_CONTEXT_PREFIX, messageText, roleOfSource, summaryTextOf } from '@chuk/conversation';
+import { messageText, roleOfSource, summaryTextOf } from '@chuk/conversation';
 import type { ConversationTurn } from './options.js';
 import type { SegmentState } from './segment.js';
 
@@ -76,10 +76,9 @@ export class ChainSnapshot {
     this.conversation.push(turn);
   }
 
-  /** `Previous conversation context: …` with the newest `max` summaries, or null when there are none. */
-  contextMessage(max: number): string | null {
-    if (this.summaries.length === 0) return null;
-    return `${PREVIOUS_CONTEXT_PREFIX}${this.summaries.slice(-max).join(' ')}`;
+  /** The earlier segments' summaries, oldest first. */
+  summaryTexts(): readonly string[] {
+    return this.summaries;
   }
 
   /** Records a rollover to `newId` closed by `summary`. */

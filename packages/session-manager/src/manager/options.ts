@@ -38,6 +38,12 @@ export const SessionManagerOptionsSchema = z.object({
     .positive()
     .default(DEFAULT_MAX_SEGMENT_SUMMARIES)
     .describe('newest summaries included in the context message'),
+  summaryTokenBudget: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('tokens the summaries message may take; the oldest summaries are dropped first (no VM)'),
   enableVm: z.boolean().default(false).describe('create the virtual-memory subsystem (@chuk/vm)'),
 });
 export type SessionManagerSettings = z.infer<typeof SessionManagerOptionsSchema>;

@@ -49,6 +49,7 @@ import { rollover, summarize } from './rollover.js';
 import { SegmentState } from './segment.js';
 import { computeStats, type SessionManagerStats } from './stats.js';
 import { appendAndApply, storeCall } from './store-ops.js';
+import { boundedContextMessage } from './summary-budget.js';
 import { VmBridge } from './vm-bridge.js';
 
 const SETTINGS_KEYS = Object.keys(SessionManagerOptionsSchema.shape) as (keyof SessionManagerSettings)[];
@@ -389,7 +390,7 @@ export class SessionManager implements ToolEventSink {
     return this.run(async (rt) => {
       if (includeSystem && rt.vm !== null) return rt.vm.messagesForLlm(rt.systemPrompt, rt.segment.session);
       if (includeSystem) await rt.chain.ensureLoaded(rt);
-      return transcriptMessages(rt, includeSystem);
+      return await transcriptMessages(rt, includeSystem);
     });
   }
 
@@ -455,12 +456,19 @@ export class SessionManager implements ToolEventSink {
 }
 
 /** The segment's user/assistant messages (other sources skipped), after the optional system messages. */
-function transcriptMessages(rt: ManagerRuntime, includeSystem: boolean): ChatMessage[] {
+async function transcriptMessages(rt: ManagerRuntime, includeSystem: boolean): Promise<ChatMessage[]> {
   const out: ChatMessage[] = [];
   if (includeSystem) {
     const prompt = rt.systemPrompt;
     if (prompt !== null && prompt.trim() !== '') out.push({ role: MessageRole.System, content: prompt });
-    const context = rt.settings.includeSegmentSummaries ? rt.chain.contextMessage(rt.settings.maxSegmentSummaries) : null;
+    const context = rt.settings.includeSegmentSummaries
+      ? await boundedContextMessage(rt.chain.summaryTexts(), {
+          maxSummaries: rt.settings.maxSegmentSummaries,
+          tokenBudget: rt.settings.summaryTokenBudget,
+          counter: rt.counter,
+          model: rt.settings.defaultModel,
+        })
+      : null;
     if (context !== null) out.push({ role: MessageRole.System, content: context });
   }
   for (const message of ChainLoader.chatMessages(rt.segment.session)) out.push(message);
