@@ -146,19 +146,26 @@ export class VmBridge {
     await this.manager.newTurn();
   }
 
-  async context(systemPrompt: string | null, options: { modelId?: string; tokenBudget?: number }): Promise<VmContext> {
+  async context(
+    systemPrompt: string | null,
+    options: { modelId?: string; tokenBudget?: number; excludePageIds?: ReadonlySet<string> },
+  ): Promise<VmContext> {
     return this.manager.buildContext({
       systemPrompt: systemPrompt ?? '',
       modelId: options.modelId ?? '',
       ...(options.tokenBudget === undefined ? {} : { tokenBudget: options.tokenBudget }),
+      ...(options.excludePageIds === undefined ? {} : { excludePageIds: options.excludePageIds }),
     });
   }
 
-  /** Messages for the LLM with the VM: the developer message, then the transcript (§25.7). */
+  /**
+   * Messages for the LLM with the VM: the developer message, then the transcript (§25.7). With
+   * `mapped_messages` the pages sent as chat messages are left out of `VM:CONTEXT`, so each turn appears once.
+   */
   async messagesForLlm(systemPrompt: string | null, session: Session): Promise<ChatMessage[]> {
-    const context = await this.context(systemPrompt, {});
-    const out: ChatMessage[] = [{ role: this.developerRole, content: context.developerMessage }];
     if (this.settings.promptStrategy === VmPromptStrategy.Duplicate) {
+      const context = await this.context(systemPrompt, {});
+      const out: ChatMessage[] = [{ role: this.developerRole, content: context.developerMessage }];
       for (const event of session.events) {
         if (event.type !== EventType.Message) continue;
         if (event.source === EventSource.User) out.push({ role: MessageRole.User, content: messageText(event.message) });
@@ -166,23 +173,19 @@ export class VmBridge {
       }
       return out;
     }
-    return [...out, ...(await this.mappedMessages())];
+    const mapped = await this.mappedPages();
+    const context = await this.context(systemPrompt, { excludePageIds: new Set(mapped.map((p) => p.pageId)) });
+    return [{ role: this.developerRole, content: context.developerMessage }, ...mapped.map((p) => ({ role: p.role, content: p.content }))];
   }
 
   /** Transcript pages in L0 that were never evicted, in creation order; the latest user message always. */
-  private async mappedMessages(): Promise<ChatMessage[]> {
+  private async mappedPages(): Promise<TranscriptPage[]> {
     const inL0 = new Set((await this.manager.getL0Pages()).map((p) => p.pageId));
     const evicted = new Set(this.manager.mutationLog.getMutationsByType(MutationType.Evict).map((m) => m.pageId));
-    const out: ChatMessage[] = [];
     let latestUser: TranscriptPage | undefined;
     for (const page of this.transcript) if (page.role === MessageRole.User) latestUser = page;
-    let latestIncluded = false;
-    for (const page of this.transcript) {
-      if (!inL0.has(page.pageId) || evicted.has(page.pageId)) continue;
-      out.push({ role: page.role, content: page.content });
-      if (page === latestUser) latestIncluded = true;
-    }
-    if (latestUser !== undefined && !latestIncluded) out.push({ role: MessageRole.User, content: latestUser.content });
+    const out = this.transcript.filter((page) => inL0.has(page.pageId) && !evicted.has(page.pageId));
+    if (latestUser !== undefined && !out.includes(latestUser)) out.push(latestUser);
     return out;
   }
 
