@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import {
   DEFAULT_LIST_LIMIT,
   InvalidInput,
-  Session,
   SessionAlreadyExists,
   SessionEvent,
   SessionNotFound,
@@ -14,6 +13,7 @@ import {
   headerFromWire,
   headerToWire,
   isSessionManagerError,
+  sessionFromStoredLog,
 } from '@chuk/models';
 import type {
   AppendOptions,
@@ -21,6 +21,7 @@ import type {
   ListOptions,
   ListPage,
   ReadEventsOptions,
+  Session,
   SessionHeader,
   SessionStore,
   StoreCapabilities,
@@ -157,12 +158,7 @@ export class JsonFilesSessionStore implements SessionStore {
       const file = await this.readHeaderFile('get', sessionId);
       if (file === null) return null;
       const events = (await this.readLog('get', sessionId)) as SessionEvent<M>[];
-      const header = this.decodeHeader('get', file, events.length);
-      const last = events[events.length - 1];
-      if (last !== undefined && Date.parse(last.timestamp) > Date.parse(header.metadata.updatedAt)) {
-        header.metadata.updatedAt = last.timestamp;
-      }
-      return Session.fromLog<M>(header, events);
+      return sessionFromStoredLog<M>(this.decodeHeader('get', file, events.length), events);
     });
   }
 

@@ -93,6 +93,7 @@ export { appendEventOnce, appendWithRetry } from './store/retry.js';
 export { BlobInfoSchema, MAX_BLOB_KEY_BYTES, isBlobStore, validateBlobKey, validateBlobMetadata } from './store/blob.js';
 export type { BlobInfo, BlobPutOptions, BlobStore } from './store/blob.js';
 export { InMemorySessionStore, MemoryEncoding, MemorySessionData } from './store/memory-session-store.js';
+export { sessionFromStoredLog } from './store/stored-session.js';
 export type { InMemorySessionStoreOptions, MemorySessionEntry } from './store/memory-session-store.js';
 export { InMemoryBlobStore, MemoryBlobData } from './store/memory-blob-store.js';
 export type { InMemoryBlobStoreOptions } from './store/memory-blob-store.js';

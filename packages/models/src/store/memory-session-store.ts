@@ -4,6 +4,7 @@ import type { SessionHeader } from '../session/header.js';
 import type { FrozenHeader } from '../session/header.js';
 import { assertHeader, assertSessionId, freezeHeader, headerFromWire, headerToWire, thawHeader } from '../session/header.js';
 import { Session } from '../session/session.js';
+import { sessionFromStoredLog } from './stored-session.js';
 import type { Clock } from '../util/clock.js';
 import { systemClock } from '../util/clock.js';
 import { parseTimestamp } from '../util/time.js';
@@ -126,9 +127,7 @@ export class InMemorySessionStore implements SessionStore {
       // the frozen stored header is shared and copied by the session on first access
       return Session.fromFrozen<M>(stored, events, this.#sessionOptions);
     }
-    const header = this.#decodeHeader(entry, 'get');
-    if (last !== undefined && isLater(last.timestamp, header.metadata.updatedAt)) header.metadata.updatedAt = last.timestamp;
-    return Session.fromLog<M>(header, events, { clock: this.#clock });
+    return sessionFromStoredLog<M>(this.#decodeHeader(entry, 'get'), events, { clock: this.#clock });
   }
 
   async getHeader(sessionId: string): Promise<SessionHeader | null> {

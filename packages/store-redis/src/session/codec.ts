@@ -1,4 +1,4 @@
-import { InvalidInput, Session, SessionEvent, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import { InvalidInput, SessionEvent, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
 
 /** `session_type` of the header hash (parity with the reference's envelope check). */
@@ -55,16 +55,4 @@ export function decodeHeader(fields: HeaderFields): SessionHeader {
 
 export function decodeEvents<M>(raw: readonly string[], offset = 0): SessionEvent<M>[] {
   return raw.map((json, i) => SessionEvent.fromWire<M>(JSON.parse(json) as unknown, { field: `events.${offset + i}` }));
-}
-
-/**
- * A fresh session from a header and its events. `metadata.updatedAt` is the later of the stored
- * header's value and the last event's timestamp (appends do not rewrite the header, spec §11.1).
- */
-export function buildSession<M>(header: SessionHeader, events: SessionEvent<M>[]): Session<M> {
-  const last = events[events.length - 1];
-  if (last !== undefined && Date.parse(last.timestamp) > Date.parse(header.metadata.updatedAt)) {
-    header.metadata.updatedAt = last.timestamp;
-  }
-  return Session.fromLog<M>({ ...header, eventCount: events.length }, events);
 }

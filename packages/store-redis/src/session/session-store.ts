@@ -6,6 +6,7 @@ import {
   SessionVersionConflict,
   StorageError,
   noopLogger,
+  sessionFromStoredLog,
 } from '@chuk/models';
 import type {
   AppendOptions,
@@ -35,7 +36,6 @@ import {
 import {
   SESSION_TYPE,
   STORE_SCHEMA_VERSION,
-  buildSession,
   checkSessionId,
   decodeEvents,
   decodeHeader,
@@ -163,7 +163,7 @@ export class RedisSessionStore implements SessionStore {
       this.logger.debug({ sessionId, sessionType: fields.session_type }, 'redis key holds a foreign session type');
       return null;
     }
-    return this.decode('get', () => buildSession<M>(decodeHeader(fields), decodeEvents<M>(rawEvents)));
+    return this.decode('get', () => sessionFromStoredLog<M>(decodeHeader(fields), decodeEvents<M>(rawEvents)));
   }
 
   async getHeader(sessionId: string): Promise<SessionHeader | null> {

@@ -1,4 +1,4 @@
-import { InvalidInput, Session, SessionEvent, StorageError, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import { InvalidInput, SessionEvent, StorageError, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
 import { S3_BACKEND } from '../client/errors.js';
 
@@ -50,18 +50,6 @@ export function decodeEventArray<M>(json: string, key: string): SessionEvent<M>[
   const raw = JSON.parse(json) as unknown;
   if (!Array.isArray(raw)) throw new InvalidInput({ field: key, reason: 'event object is not a JSON array' });
   return raw.map((item: unknown, i) => SessionEvent.fromWire<M>(item, { field: `${key}.${i}` }));
-}
-
-/**
- * A fresh session from a header and its events. `metadata.updatedAt` is the later of the stored
- * header's value and the last event's timestamp (appends do not rewrite the header, spec §11.1).
- */
-export function buildSession<M>(header: SessionHeader, events: SessionEvent<M>[]): Session<M> {
-  const last = events[events.length - 1];
-  if (last !== undefined && Date.parse(last.timestamp) > Date.parse(header.metadata.updatedAt)) {
-    header.metadata.updatedAt = last.timestamp;
-  }
-  return Session.fromLog<M>({ ...header, eventCount: events.length }, events);
 }
 
 /** Runs a decode step; anything it throws becomes `StorageError(operation)` (corrupt stored data). */

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InvalidInput, SessionAlreadyExists, SessionNotFound, SessionVersionConflict, StorageError, noopLogger } from '@chuk/models';
+import { InvalidInput, SessionAlreadyExists, SessionNotFound, SessionVersionConflict, StorageError, noopLogger, sessionFromStoredLog } from '@chuk/models';
 import type {
   AppendOptions,
   AppendResult,
@@ -21,7 +21,7 @@ import { chooseClient } from '../client/owned-client.js';
 import { resolveS3StoreOptions, type ResolvedS3StoreOptions, type S3Injectables, type S3StoreOptions } from '../options.js';
 import { KeyedMutex } from '../util/mutex.js';
 import { mapLimit } from '../util/pool.js';
-import { buildSession, checkSessionId, decodeHeader, decoding, decodingAsync, encodeHeader } from './codec.js';
+import { checkSessionId, decodeHeader, decoding, decodingAsync, encodeHeader } from './codec.js';
 import {
   IDEMPOTENCY_WINDOW_OBJECTS,
   TailHints,
@@ -186,7 +186,7 @@ export class S3SessionStore implements SessionStore {
         decodingAsync('get', () => readEventObject<M>(this.client, this.bucket, ref.key)),
       );
       const events = chunks.flat();
-      return decoding('get', () => buildSession<M>({ ...found.header, eventCount: events.length }, events));
+      return decoding('get', () => sessionFromStoredLog<M>({ ...found.header, eventCount: events.length }, events));
     });
   }
 
