@@ -95,7 +95,9 @@ export type { ContextPackerConfig, ContextPackerConfigInput, PackedContext } fro
 export {
   AvailableOrder, DEFAULT_MANIFEST_POLICIES, ManifestBuilder, generateSimpleHint, manifestToJSON, manifestToWrappedJSON,
 } from './manifest.js';
-export type { AvailablePageEntry, ManifestBuildArgs, ManifestPolicies, VmManifest, WorkingSetEntry } from './manifest.js';
+export type {
+  AvailablePageEntry, ManifestBuildArgs, ManifestBuilderOptions, ManifestOptions, ManifestPolicies, VmManifest, WorkingSetEntry,
+} from './manifest.js';
 export {
   PAGE_FAULT_TOOL, SEARCH_PAGES_TOOL, VM_PASSIVE_PROMPT, VM_PROMPTS, VM_RELAXED_PROMPT, VM_STRICT_PROMPT, VM_TOOLS,
   VM_TOOL_DEFINITIONS, buildVmDeveloperMessage, getPromptForMode, getVmTools, getVmToolsAsJson,

@@ -74,22 +74,26 @@ function read(source: ReadonlyMap<string, number> | ((id: string) => number | un
 
 const UNMAPPED_TIERS: readonly StorageTier[] = [StorageTier.L1, StorageTier.L2, StorageTier.L3, StorageTier.L4];
 
+/** What a manager's `manifest` option may set (the builder's own knobs). */
+export interface ManifestOptions {
+  maxAvailablePages?: number;
+  /** recent: by tier (L1 first) then most recently moved/accessed; registration: the reference's oldest-first. */
+  availableOrder?: AvailableOrder;
+}
+
+export interface ManifestBuilderOptions extends ManifestOptions {
+  defaultPolicies?: Partial<ManifestPolicies>;
+  estimator?: TokenEstimator;
+  onHintError?: (pageId: string, err: unknown) => void;
+}
+
 /** Builds `VM:MANIFEST_JSON`. Stateless. */
 export class ManifestBuilder {
   readonly defaultPolicies: ManifestPolicies;
   readonly maxAvailablePages: number;
   readonly availableOrder: AvailableOrder;
 
-  constructor(
-    opts: {
-      defaultPolicies?: Partial<ManifestPolicies>;
-      maxAvailablePages?: number;
-      /** recent: by tier (L1 first) then most recently moved/accessed; registration: the reference's oldest-first. */
-      availableOrder?: AvailableOrder;
-      estimator?: TokenEstimator;
-      onHintError?: (pageId: string, err: unknown) => void;
-    } = {},
-  ) {
+  constructor(opts: ManifestBuilderOptions = {}) {
     this.defaultPolicies = { ...DEFAULT_MANIFEST_POLICIES, ...opts.defaultPolicies };
     this.maxAvailablePages = opts.maxAvailablePages ?? DEFAULT_MAX_AVAILABLE_PAGES;
     this.availableOrder = opts.availableOrder ?? AvailableOrder.Recent;

@@ -130,9 +130,9 @@ export class VmCore implements PageLoader {
     this.searchHandler = new PageSearchHandler(this.hints);
     this.searchHandler.configure(this.pageTable, options.searchFn);
     this.packer = new ContextPacker(options.packer ?? {}, this.estimator);
+    const { policies: _policies, ...manifestOptions } = options.manifest ?? {};
     this.manifestBuilder = new ManifestBuilder({
-      ...(options.manifest?.maxAvailablePages !== undefined ? { maxAvailablePages: options.manifest.maxAvailablePages } : {}),
-      ...(options.manifest?.availableOrder ? { availableOrder: options.manifest.availableOrder } : {}),
+      ...manifestOptions,
       estimator: this.estimator,
       onHintError: (pageId, err) => {
         this.logger.debug({ pageId, err }, 'hint generator failed');

@@ -5,7 +5,7 @@ import type { CompressorRegistry } from '../compression.js';
 import type { ContextPackerConfigInput } from '../context-packer.js';
 import type { DemandPagingOptions } from '../demand-paging.js';
 import type { EvictionPolicy } from '../eviction.js';
-import type { AvailableOrder, ManifestPolicies } from '../manifest.js';
+import type { ManifestOptions, ManifestPolicies } from '../manifest.js';
 import type { FaultPolicyConfig } from '../models/fault.js';
 import type { MemoryPage } from '../models/page.js';
 import type { SearchFn } from '../models/content.js';
@@ -33,7 +33,7 @@ export interface MemoryManagerOptions {
   demandPaging?: DemandPagingOptions & { maxPrefetchTokens?: number };
   searchFn?: SearchFn;
   packer?: ContextPackerConfigInput;
-  manifest?: { maxAvailablePages?: number; policies?: Partial<ManifestPolicies>; availableOrder?: AvailableOrder };
+  manifest?: ManifestOptions & { policies?: Partial<ManifestPolicies> };
   tlbSize?: number;
   packCacheSize?: number;
   /** Auto-pin settings applied on `newTurn()`; `false` disables auto-pinning. */
