@@ -11,3 +11,4 @@ export * from './metrics.js';
 export * from './executor.js';
 export { collectStream, runWithTimeout } from './attempt.js';
 export type { AttemptResult } from './attempt.js';
+export { ToolErrorCategory, ToolErrorCategorySchema } from '@chuk/models';
