@@ -10,7 +10,7 @@ import {
   TokenUsage,
   ToolOutcome,
 } from '@chuk/models';
-import type { Logger, SessionStore, ToolCallEventMessage } from '@chuk/models';
+import type { Logger, SessionStore, TokenCounter, ToolCallEventMessage } from '@chuk/models';
 import { defaultClock, defaultIdGenerator } from '../common/defaults.js';
 import { canonicalJson, isPlainObject, stringOf, toJsonSafe } from '../common/json.js';
 import { createSuccessResult, ResultMachine, syncErrorFields } from '../execution/call.js';
@@ -51,6 +51,8 @@ export interface SessionAwareToolProcessorOptions {
   format?: ToolCallFormat | 'auto';
   invalidArguments?: 'error' | 'raw';
   tokenModel?: string;
+  /** Counts the parent message and every tool-call event (default: the sink's `tokenCounter`, else the default counter). */
+  counter?: TokenCounter;
   toolState?: ToolStateManager;
   toolMemory?: ProcessorMemory;
   saveMode?: 'per-event' | 'batch';
@@ -105,6 +107,8 @@ export class SessionAwareToolProcessor {
   private readonly idGenerator: () => string;
   private readonly logger: Logger;
   private readonly outputLimits: OutputSizeLimits | null;
+  /** The counter of every event this processor writes (`undefined` = the default counter of `@chuk/models`). */
+  readonly counter: TokenCounter | undefined;
 
   constructor(opts: SessionAwareToolProcessorOptions) {
     this.opts = opts;
@@ -115,6 +119,7 @@ export class SessionAwareToolProcessor {
     if (opts.sink !== undefined) this.sink = opts.sink;
     else if (opts.store !== undefined && opts.sessionId !== undefined) this.sink = storeToolEventSink(opts.store, opts.sessionId);
     else throw new InvalidInput({ field: 'sink', reason: 'pass a sink, or a store and a sessionId' });
+    this.counter = opts.counter ?? this.sink.tokenCounter;
     if (opts.executor !== undefined) {
       const conflicting = EXECUTOR_OPTION_KEYS.filter((k) => opts[k] !== undefined);
       if (conflicting.length > 0) {
@@ -194,6 +199,7 @@ export class SessionAwareToolProcessor {
       prompt: '',
       completion: canonicalJson(message),
       model,
+      counter: this.counter,
       source: EventSource.Llm,
       type: EventType.Message,
       metadata: {
@@ -288,8 +294,8 @@ export class SessionAwareToolProcessor {
       ...(truncated ? { truncated: true } : {}),
     };
     const [promptTokens, completionTokens] = await Promise.all([
-      TokenUsage.countTokens(`${call.tool}(${canonicalJson(rec.args)})`, model),
-      TokenUsage.countTokens(text, model),
+      TokenUsage.countTokens(`${call.tool}(${canonicalJson(rec.args)})`, model, this.counter),
+      TokenUsage.countTokens(text, model, this.counter),
     ]);
     const g = rec.guarded;
     const guardName = g?.guard?.guard;

@@ -1,5 +1,5 @@
 import { appendWithRetry, cloneHeader, SessionNotFound, updateHeaderWithRetry } from '@chuk/models';
-import type { SessionEvent, SessionHeader, SessionStore } from '@chuk/models';
+import type { SessionEvent, SessionHeader, SessionStore, TokenCounter } from '@chuk/models';
 
 /** State of the current session; implemented by every `ToolEventSink` (e.g. the SessionManager facade). */
 export interface SessionStateAccess {
@@ -12,6 +12,8 @@ export interface SessionStateAccess {
 export interface ToolEventSink extends SessionStateAccess {
   /** One atomic append, in order, idempotent by event id. */
   appendEvents(events: readonly SessionEvent[]): Promise<void>;
+  /** The sink's token counter (the facade's `tokenCounter`); the processor counts its events with it unless given a `counter`. */
+  readonly tokenCounter?: TokenCounter;
 }
 
 /** Handles calls before guards, budgets, caches and the executor (the facade routes `page_fault` / `search_pages`). */
