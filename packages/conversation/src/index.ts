@@ -7,6 +7,7 @@ export {
   exceedsSegmentLimits,
   segmentMessages,
   shouldCreateNewSegment,
+  storedMessageCount,
 } from './segment/limits.js';
 export type { SegmentLimits, SegmentTotals } from './segment/limits.js';
 
@@ -29,6 +30,7 @@ export {
 } from './summary/summarize.js';
 export type { SummarizeConfig, SummarizeOptions, SummaryResult } from './summary/summarize.js';
 export { MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './summary/chunking.js';
+export type { StoredTokenCount, TokenBasis } from './summary/chunking.js';
 
 export {
   DEFAULT_MAX_CACHED_SESSIONS,

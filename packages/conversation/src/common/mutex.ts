@@ -6,14 +6,15 @@ export class KeyedMutex {
   readonly #tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const previous = this.#tails.get(key);
     let release!: () => void;
     const current = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const tail = previous.then(() => current);
+    // an idle key runs at once: its tail is this task alone
+    const tail = previous === undefined ? current : previous.then(() => current);
     this.#tails.set(key, tail);
-    await previous;
+    if (previous !== undefined) await previous;
     try {
       return await fn();
     } finally {

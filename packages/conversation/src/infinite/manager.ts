@@ -12,6 +12,7 @@ import {
   SessionVersionConflict,
   appendEventOnce,
   appendWithRetry,
+  getDefaultTokenCounter,
   noopLogger,
   updateHeaderWithRetry,
 } from '@chuk/models';
@@ -19,9 +20,10 @@ import { KeyedMutex } from '../common/mutex.js';
 import { parseOptions } from '../common/options.js';
 import { messageText, roleOfSource, summaryTextOf } from '../common/text.js';
 import type { SegmentLimits } from '../segment/limits.js';
-import { exceedsSegmentLimits, segmentMessages } from '../segment/limits.js';
+import { storedMessageCount } from '../segment/limits.js';
 import { normalizeFacts, stripPinnedFacts } from '../summary/pinned.js';
 import type { SummarizationStrategy } from '../summary/strategy.js';
+import type { StoredTokenCount } from '../summary/chunking.js';
 import type { SummaryResult } from '../summary/summarize.js';
 import { summarizeMessages } from '../summary/summarize.js';
 import { InfiniteConversationOptionsSchema } from './options.js';
@@ -31,6 +33,7 @@ import {
   PINNED_METADATA,
   lastSummaryEvent,
   pinnedFactsOf,
+  storedPinnedFacts,
   summaryInfoOf,
   summaryMetadata,
 } from './summary-event.js';
@@ -127,6 +130,10 @@ export class InfiniteConversationManager {
   readonly #idGenerator: (() => string) | undefined;
   readonly #mutex = new KeyedMutex();
   readonly #states = new Map<string, SegmentState>();
+  /** the most recently used entry of `#states` (so loading it again needs no reordering); null when unknown */
+  #lastLoaded: SegmentState | null = null;
+  /** message events this manager counted itself (with `#countingCounter`): their stored counts are reused */
+  readonly #countedHere = new WeakSet<SessionEvent>();
 
   constructor(options: InfiniteConversationManagerOptions) {
     const store = (options as Partial<InfiniteConversationManagerOptions> | undefined)?.store;
@@ -142,6 +149,11 @@ export class InfiniteConversationManager {
     this.#logger = options.logger ?? noopLogger;
     this.#clock = options.clock;
     this.#idGenerator = options.idGenerator;
+  }
+
+  /** The counter messages are counted with (the injected one, else the default counter). */
+  get #countingCounter(): TokenCounter {
+    return this.#counter ?? getDefaultTokenCounter();
   }
 
   /** The segment limits (`SegmentLimits`). */
@@ -163,7 +175,7 @@ export class InfiniteConversationManager {
     options?: string | ProcessMessageOptions,
   ): Promise<string> {
     if (typeof message !== 'string') throw new InvalidInput({ field: 'message', reason: 'must be a string' });
-    const opts: ProcessMessageOptions = typeof options === 'string' ? { model: options } : (options ?? {});
+    const opts: ProcessMessageOptions = typeof options === 'string' ? { model: options } : (options ?? NO_OPTIONS);
     return this.#inOpenSegment(sessionId, async (state) => {
       const metadata: Record<string, unknown> = { ...opts.metadata };
       if (opts.pin === true) metadata[PINNED_METADATA] = true;
@@ -175,13 +187,14 @@ export class InfiniteConversationManager {
         source,
         type: EventType.Message,
         metadata,
-        counter: this.#counter,
+        counter: this.#countingCounter,
         pricing: this.#pricing,
         clock: this.#clock,
         idGenerator: this.#idGenerator,
       });
+      this.#countedHere.add(event);
       const others = await this.#append(state, event);
-      if (others.some((e) => e.type === EventType.Summary)) return this.#followChild(state);
+      if (others.length > 0 && others.some((e) => e.type === EventType.Summary)) return this.#followChild(state);
       if (!this.#isFull(state)) return state.session.id;
       if (typeof llmCallback !== 'function') {
         throw new InvalidInput({ field: 'llmCallback', reason: 'a summariser is required when a segment is full' });
@@ -198,7 +211,7 @@ export class InfiniteConversationManager {
       await updateHeaderWithRetry(this.#store, state.session, (session) => {
         const facts = pinnedFactsOf(session, messageText);
         if (facts.includes(text)) return false;
-        session.setState(PINNED_FACTS_STATE, normalizeFacts([...storedFacts(session), text]));
+        session.setState(PINNED_FACTS_STATE, normalizeFacts([...storedPinnedFacts(session), text]));
         return true;
       });
       return state.session.id;
@@ -222,15 +235,24 @@ export class InfiniteConversationManager {
    * pinned facts are appended verbatim.
    */
   async summarize(session: Session, llmCallback: LlmCallback): Promise<SummaryResult> {
-    return summarizeMessages(segmentMessages(session), {
+    const counter = this.#countingCounter;
+    const messages: ChatMessage[] = [];
+    const storedCounts: (StoredTokenCount | undefined)[] = [];
+    for (const event of session.events) {
+      if (event.type !== EventType.Message) continue;
+      messages.push({ role: roleOfSource(event.source), content: messageText(event.message) });
+      storedCounts.push(this.#countedHere.has(event) ? storedMessageCount(event, counter) : undefined);
+    }
+    return summarizeMessages(messages, {
       callback: llmCallback,
+      storedCounts,
       strategy: this.summarizationStrategy,
       inputBudgetTokens: this.#config.summaryInputBudget,
       maxAttempts: this.#config.summaryMaxAttempts,
       fallbackTurns: this.#config.fallbackTurns,
       model: this.defaultModel,
       pinnedFacts: pinnedFactsOf(session, messageText),
-      counter: this.#counter,
+      counter,
       logger: this.#logger.child?.({ sessionId: session.id }) ?? this.#logger,
     });
   }
@@ -288,6 +310,7 @@ export class InfiniteConversationManager {
 
   /** Drops the in-memory totals of one session (or all): the next call reads it from the store again. */
   dropCachedState(sessionId?: string): void {
+    this.#lastLoaded = null;
     if (sessionId === undefined) this.#states.clear();
     else this.#states.delete(sessionId);
   }
@@ -299,25 +322,29 @@ export class InfiniteConversationManager {
   async #inOpenSegment(sessionId: string, fn: (state: SegmentState) => Promise<string>): Promise<string> {
     let target = sessionId;
     for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
-      const result = await this.#mutex.run(target, async (): Promise<{ next: string } | { done: string }> => {
+      const result = await this.#mutex.run(target, async (): Promise<string | Redirect> => {
         const state = await this.#load(target);
-        return state.successor === null ? { done: await fn(state) } : { next: state.successor };
+        return state.successor === null ? await fn(state) : new Redirect(state.successor);
       });
-      if ('done' in result) return result.done;
+      if (!(result instanceof Redirect)) return result;
       target = result.next;
     }
     throw new InvalidInput({ field: 'sessionId', reason: `more than ${MAX_REDIRECTS} closed segments after ${sessionId}` });
   }
 
+  /** `exceedsSegmentLimits` on the running totals (written out: one check per message). */
   #isFull(state: SegmentState): boolean {
-    return exceedsSegmentLimits({ totalTokens: state.session.totalTokens, messageCount: state.messageCount }, this.limits);
+    return state.session.totalTokens >= this.tokenThreshold || state.messageCount >= this.maxTurnsPerSegment;
   }
 
   async #load(sessionId: string): Promise<SegmentState> {
+    const last = this.#lastLoaded;
+    if (last !== null && last.session.id === sessionId) return last;
     const cached = this.#states.get(sessionId);
     if (cached !== undefined) {
       this.#states.delete(sessionId);
       this.#states.set(sessionId, cached);
+      this.#lastLoaded = cached;
       return cached;
     }
     const session = await this.#store.get(sessionId);
@@ -332,8 +359,10 @@ export class InfiniteConversationManager {
     return this.#remember({ session, messageCount, ancestry: null, successor });
   }
 
+  /** Caches a new state as the most recently used one (its id is not cached yet). */
   #remember(state: SegmentState): SegmentState {
     this.#states.set(state.session.id, state);
+    this.#lastLoaded = state;
     if (this.#states.size > this.#config.maxCachedSessions) {
       const oldest = this.#states.keys().next().value;
       if (oldest !== undefined) this.#states.delete(oldest);
@@ -457,13 +486,16 @@ export class InfiniteConversationManager {
   }
 }
 
+/** `#inOpenSegment`: the segment is closed, continue in `next`. */
+class Redirect {
+  constructor(readonly next: string) {}
+}
+
+/** Shared options of a `processMessage` call given none (never written). */
+const NO_OPTIONS: ProcessMessageOptions = Object.freeze({});
+
 /** The segment's last message event when it comes from the user (nobody answered it in this segment). */
 function unansweredUserMessage(session: Session): ChatMessage | null {
   const last = session.events.findLast((e) => e.type === EventType.Message);
   return last?.source === EventSource.User ? { role: MessageRole.User, content: messageText(last.message) } : null;
-}
-
-function storedFacts(session: Session): string[] {
-  const parsed = z.array(z.string()).safeParse(session.getState(PINNED_FACTS_STATE));
-  return parsed.success ? parsed.data : [];
 }

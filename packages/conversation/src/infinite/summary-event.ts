@@ -56,10 +56,19 @@ export function lastSummaryEvent(session: Session): SessionEvent | undefined {
   return session.events.findLast((e) => e.type === EventType.Summary);
 }
 
+const FactsSchema = z.array(z.string());
+
+/** The facts kept in the segment's state (`PINNED_FACTS_STATE`), as a new array; none when absent or not a list of strings. */
+export function storedPinnedFacts(session: Session): string[] {
+  const raw = session.getState(PINNED_FACTS_STATE);
+  if (raw === undefined) return [];
+  const parsed = FactsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : [];
+}
+
 /** Pinned facts of a segment: those in its state (`pinFact`, carried from earlier segments), then its pinned messages. */
 export function pinnedFactsOf(session: Session, messageText: (message: unknown) => string): string[] {
-  const stored = z.array(z.string()).safeParse(session.getState(PINNED_FACTS_STATE));
-  const facts = stored.success ? [...stored.data] : [];
+  const facts = storedPinnedFacts(session);
   for (const event of session.events) {
     if (event.type === EventType.Message && event.metadata[PINNED_METADATA] === true) facts.push(messageText(event.message));
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { ChatMessage, Session } from '@chuk/models';
-import { EventType } from '@chuk/models';
+import type { ChatMessage, Session, SessionEvent, TokenCounter } from '@chuk/models';
+import { EventSource, EventType } from '@chuk/models';
 import { messageText, roleOfSource } from '../common/text.js';
+import type { StoredTokenCount } from '../summary/chunking.js';
 
 /** When a segment is full: at `tokenThreshold` tokens or `maxTurnsPerSegment` message events. */
 export interface SegmentLimits {
@@ -49,4 +50,18 @@ export function segmentMessages(session: Session): ChatMessage[] {
     if (event.type === EventType.Message) out.push({ role: roleOfSource(event.source), content: messageText(event.message) });
   }
   return out;
+}
+
+/**
+ * The token count a message event stores for its text, as writers record it (spec §3.2): a user message's
+ * prompt tokens, an llm message's completion tokens; undefined for other sources (a system message records
+ * 0 tokens whatever its text), for events without usage and for non-string payloads. `counter` is the
+ * counter that made the count: only the writer of the event knows it, so only the writer should call this.
+ */
+export function storedMessageCount(event: SessionEvent, counter: TokenCounter): StoredTokenCount | undefined {
+  const usage = event.tokenUsage;
+  if (usage === null || typeof event.message !== 'string') return undefined;
+  if (event.source === EventSource.User) return { tokens: usage.promptTokens, model: usage.model, counter };
+  if (event.source === EventSource.Llm) return { tokens: usage.completionTokens, model: usage.model, counter };
+  return undefined;
 }

@@ -1,4 +1,5 @@
-import type { ChatMessage } from '@chuk/models';
+import type { ChatMessage, TokenCounter } from '@chuk/models';
+import { countTokens } from '@chuk/models';
 
 /** Tokens one chat message costs beyond its text (role and framing), as chat APIs count it. */
 export const MESSAGE_OVERHEAD_TOKENS = 4;
@@ -20,7 +21,46 @@ export interface CountedMessage {
   tokens: number;
 }
 
-export async function countMessage(message: ChatMessage, count: CountFn): Promise<CountedMessage> {
+/** What a count was made with: the model (its tokenizer) and the counter. */
+export interface TokenBasis {
+  readonly model: string;
+  readonly counter: TokenCounter;
+}
+
+/**
+ * A message text's token count made earlier (an event's stored `tokenUsage`), with the model and counter it
+ * was made with. `tokens` is the text alone, without `MESSAGE_OVERHEAD_TOKENS`.
+ */
+export interface StoredTokenCount extends TokenBasis {
+  readonly tokens: number;
+}
+
+/** Counts texts for one model with one counter: what a summary's budgets are measured with. */
+export interface Counting extends TokenBasis {
+  readonly count: CountFn;
+}
+
+/** `Counting` of `model` with `counter`. */
+export function counting(model: string, counter: TokenCounter): Counting {
+  return { model, counter, count: (text) => countTokens(text, model, counter) };
+}
+
+/** `stored.tokens` when it was counted for the same model with the same counter as `basis`, else undefined. */
+export function storedTokensFor(stored: StoredTokenCount | undefined, basis: TokenBasis): number | undefined {
+  return stored !== undefined && stored.model === basis.model && stored.counter === basis.counter ? stored.tokens : undefined;
+}
+
+/**
+ * The message's cost: its text's tokens + `MESSAGE_OVERHEAD_TOKENS`. A stored count made for the same
+ * model with the same counter is used as it is; otherwise (none, or another model or counter) the text is
+ * counted.
+ */
+export async function countMessage(message: ChatMessage, by: Counting, stored?: StoredTokenCount): Promise<CountedMessage> {
+  const known = storedTokensFor(stored, by);
+  return { message, tokens: (known ?? (await by.count(message.content))) + MESSAGE_OVERHEAD_TOKENS };
+}
+
+async function countPiece(message: ChatMessage, count: CountFn): Promise<CountedMessage> {
   return { message, tokens: (await count(message.content)) + MESSAGE_OVERHEAD_TOKENS };
 }
 
@@ -72,7 +112,7 @@ export async function packMessages(messages: readonly CountedMessage[], limit: n
       continue;
     }
     const pieces = await splitText(item.message.content, limit - MESSAGE_OVERHEAD_TOKENS, count);
-    for (const piece of pieces) push(await countMessage({ role: item.message.role, content: piece }, count));
+    for (const piece of pieces) push(await countPiece({ role: item.message.role, content: piece }, count));
   }
   if (current.length > 0) groups.push(current);
   return groups;

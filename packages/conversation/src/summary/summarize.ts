@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ChatMessage, LlmCallback, Logger, TokenCounter } from '@chuk/models';
-import { DEFAULT_TOKEN_MODEL, InvalidInput, MessageRole, countTokens, noopLogger } from '@chuk/models';
+import { DEFAULT_TOKEN_MODEL, InvalidInput, MessageRole, getDefaultTokenCounter, noopLogger } from '@chuk/models';
 import { parseOptions } from '../common/options.js';
-import { countMessage, packMessages, requestTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './chunking.js';
-import type { CountFn, CountedMessage } from './chunking.js';
+import { countMessage, counting, packMessages, requestTokens, MESSAGE_OVERHEAD_TOKENS, REQUEST_OVERHEAD_TOKENS } from './chunking.js';
+import type { CountFn, CountedMessage, Counting, StoredTokenCount } from './chunking.js';
 import { normalizeFacts, renderPinnedSection, withPinnedFacts } from './pinned.js';
 import { getSummarizationPrompt, SummarizationStrategy } from './strategy.js';
 
@@ -77,6 +77,13 @@ export interface SummarizeOptions extends z.input<typeof SummarizeConfigSchema> 
   logger?: Logger;
   /** replaces the last-turns fallback text (e.g. `createExtractiveSummary`); its failure falls back to the default */
   fallback?: (messages: readonly ChatMessage[]) => string;
+  /**
+   * Token counts already made for the messages' texts (e.g. an event's stored `tokenUsage`), by index, with the
+   * model and counter each was made with. A count is used when it was made for `model` with the same counter
+   * (`counter`, or the default counter when none is given); any other message is counted. Same length as
+   * the messages.
+   */
+  storedCounts?: readonly (StoredTokenCount | undefined)[];
 }
 
 /** Result of `summarizeMessages`; `text` is what gets stored. */
@@ -120,7 +127,7 @@ class Summarizer {
   constructor(
     private readonly config: SummarizeConfig,
     private readonly callback: LlmCallback,
-    private readonly count: CountFn,
+    private readonly by: Counting,
     private readonly logger: Logger,
   ) {}
 
@@ -143,12 +150,13 @@ class Summarizer {
     throw new SummaryFailure(outcome, this.lastError);
   }
 
-  async run(messages: readonly ChatMessage[], prompt: string): Promise<string> {
-    const head = await countMessage(system(prompt), this.count);
-    const items = await Promise.all(messages.map((m) => countMessage(m, this.count)));
-    if (requestTokens([head, ...items]) <= this.config.inputBudgetTokens) return this.request([head.message, ...messages]);
+  async run(messages: readonly ChatMessage[], prompt: string, stored: readonly (StoredTokenCount | undefined)[] | undefined): Promise<string> {
+    const head = await countMessage(system(prompt), this.by);
+    const items: CountedMessage[] = [];
+    for (let i = 0; i < messages.length; i++) items.push(await countMessage(messages[i] as ChatMessage, this.by, stored?.[i]));
+    if (head.tokens + requestTokens(items) <= this.config.inputBudgetTokens) return this.request([head.message, ...messages]);
     const limit = this.config.inputBudgetTokens - head.tokens - REQUEST_OVERHEAD_TOKENS - PART_NOTE_RESERVE_TOKENS;
-    const groups = await packMessages(items, limit, this.count);
+    const groups = await packMessages(items, limit, this.by.count);
     this.parts = groups.length;
     const texts: string[] = [];
     for (const [i, group] of groups.entries()) {
@@ -160,19 +168,18 @@ class Summarizer {
 
   private async reduce(initial: string[], prompt: string): Promise<string> {
     const combine = `The messages below are summaries of consecutive parts of one conversation, oldest first. Combine them into one summary. ${prompt}`;
-    const head = await countMessage(system(combine), this.count);
+    const head = await countMessage(system(combine), this.by);
     const limit = this.config.inputBudgetTokens - head.tokens - REQUEST_OVERHEAD_TOKENS;
     let texts = initial;
     for (let round = 0; round <= MAX_REDUCE_ROUNDS; round++) {
       if (texts.length === 1) return texts[0] as string;
-      const items: CountedMessage[] = await Promise.all(
-        texts.map((t, i) => countMessage({ role: MessageRole.User, content: `Part ${i + 1}: ${t}` }, this.count)),
-      );
-      if (requestTokens([head, ...items]) <= this.config.inputBudgetTokens) {
+      const items: CountedMessage[] = [];
+      for (const [i, t] of texts.entries()) items.push(await countMessage({ role: MessageRole.User, content: `Part ${i + 1}: ${t}` }, this.by));
+      if (head.tokens + requestTokens(items) <= this.config.inputBudgetTokens) {
         return this.request([head.message, ...items.map((item) => item.message)]);
       }
       if (round === MAX_REDUCE_ROUNDS) break;
-      const groups = await packMessages(items, limit, this.count);
+      const groups = await packMessages(items, limit, this.by.count);
       const next: string[] = [];
       for (const group of groups) next.push(await this.request([head.message, ...group]));
       texts = next;
@@ -212,12 +219,16 @@ export async function summarizeMessages(messages: readonly ChatMessage[], option
   if (typeof options.callback !== 'function') {
     throw new InvalidInput({ field: 'callback', reason: 'a summariser callback is required' });
   }
-  const config = parseOptions(SummarizeConfigSchema, options);
+  const config = summarizeConfig(options);
+  const stored = options.storedCounts;
+  if (stored !== undefined && stored.length !== messages.length) {
+    throw new InvalidInput({ field: 'storedCounts', reason: `must have one entry per message (${messages.length}), has ${stored.length}` });
+  }
   const logger = options.logger ?? noopLogger;
-  const count: CountFn = (text) => countTokens(text, config.model, options.counter);
+  const by = counting(config.model, options.counter ?? getDefaultTokenCounter());
   const pinnedFacts = normalizeFacts(options.pinnedFacts ?? []);
-  const prompt = await promptWithPinned(getSummarizationPrompt(config.strategy), pinnedFacts, config.inputBudgetTokens, count);
-  const summarizer = new Summarizer(config, options.callback, count, logger);
+  const prompt = await promptWithPinned(getSummarizationPrompt(config.strategy), pinnedFacts, config.inputBudgetTokens, by.count);
+  const summarizer = new Summarizer(config, options.callback, by, logger);
   const done = (summary: string, outcome: SummaryOutcome): SummaryResult => {
     const result: SummaryResult = {
       text: withPinnedFacts(summary, pinnedFacts),
@@ -232,12 +243,25 @@ export async function summarizeMessages(messages: readonly ChatMessage[], option
     return result;
   };
   try {
-    return done(await summarizer.run(messages, prompt), SummaryOutcome.Ok);
+    return done(await summarizer.run(messages, prompt, stored), SummaryOutcome.Ok);
   } catch (error) {
     if (!(error instanceof SummaryFailure)) throw error;
     logger.warn({ outcome: error.outcome, attempts: summarizer.attempts }, 'summary failed; using the deterministic fallback');
     return done(fallbackText(messages, error.outcome, config.fallbackTurns, options.fallback, logger), error.outcome);
   }
+}
+
+/** The last parsed configuration and the option values it came from (a rollover repeats the same options). */
+let lastConfig: { input: readonly unknown[]; config: SummarizeConfig } | undefined;
+
+/** `SummarizeConfigSchema` of the options; the previous result when the same values are given again. */
+function summarizeConfig(options: SummarizeOptions): SummarizeConfig {
+  const input = [options.strategy, options.inputBudgetTokens, options.maxAttempts, options.fallbackTurns, options.model];
+  const last = lastConfig;
+  if (last !== undefined && input.every((value, i) => Object.is(value, last.input[i]))) return last.config;
+  const config = Object.freeze(parseOptions(SummarizeConfigSchema, options));
+  lastConfig = { input, config };
+  return config;
 }
 
 function fallbackText(
