@@ -87,6 +87,8 @@ export interface ExecuteOptions {
   deadlineMs?: number;
   useCache?: boolean;
   signal?: AbortSignal;
+  /** `false`: no retries for these calls (e.g. a time budget in degraded mode). */
+  retry?: false;
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; info: ErrorInfo; machine?: ResultMachine };
@@ -328,7 +330,7 @@ export class ToolExecutor {
       }
     }
 
-    const policy = this.policyFor(def);
+    const policy = opts.retry === false ? { ...this.policyFor(def), maxRetries: 0 } : this.policyFor(def);
     const startMs = start.getTime();
     const deadlineAt = opts.deadlineMs === undefined ? null : startMs + opts.deadlineMs;
     const perAttempt = opts.timeoutMs ?? def.timeoutMs ?? this.defaultTimeoutMs;

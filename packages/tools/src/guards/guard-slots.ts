@@ -5,6 +5,7 @@ import type { RuntimeLimits } from './limits.js';
 import { PerToolGuard } from './per-tool.js';
 import { PreconditionGuard } from './precondition.js';
 import { RunawayGuard } from './runaway.js';
+import type { TimeBudgetGuard } from './time-budget.js';
 import { UngroundedGuard } from './ungrounded.js';
 
 /** Numbers a parameterized tool may take without grounding. */
@@ -18,6 +19,8 @@ export interface GuardSlots {
   ungroundedGuard: UngroundedGuard | null;
   runawayGuard: RunawayGuard | null;
   perToolGuard: PerToolGuard | null;
+  /** Optional (§17.7): none by default. */
+  timeBudgetGuard: TimeBudgetGuard | null;
 }
 
 /** What the default guards read from the manager's state. */
@@ -45,6 +48,7 @@ export function createGuardSlots(src: GuardSources): GuardSlots {
     ungroundedGuard: new UngroundedGuard({ getUserLiterals: () => src.userLiterals, bindings: src.bindings }, { isExempt }),
     runawayGuard: new RunawayGuard(src.limits.runaway ?? {}),
     perToolGuard: new PerToolGuard({ isExempt }),
+    timeBudgetGuard: null,
   };
 }
 
@@ -60,10 +64,11 @@ export function applyLimitsToGuards(g: GuardSlots, l: RuntimeLimits): void {
   if (g.runawayGuard !== null && l.runaway !== undefined) g.runawayGuard.config = l.runaway;
 }
 
-/** Resets the counters of every guard that keeps one (the precondition guard has none). */
+/** Resets the counters of every guard that keeps one (the precondition guard has none); the time budget restarts its turn. */
 export function resetGuardCounters(g: GuardSlots): void {
   g.budgetGuard?.reset();
   g.ungroundedGuard?.reset();
   g.runawayGuard?.reset();
   g.perToolGuard?.reset();
+  g.timeBudgetGuard?.startTurn();
 }

@@ -18,3 +18,4 @@ export * from './manager.js';
 export * from './registry.js';
 export * from './unresolved.js';
 export * from './output-size.js';
+export * from './time-budget.js';

@@ -48,6 +48,8 @@ import {
   withState,
 } from './state-messages.js';
 import { bindStatedAssignments, discoveredToolNames } from './stated-values.js';
+import { TimeBudgetGuard } from './time-budget.js';
+import type { TimeBudgetConfigInput } from './time-budget.js';
 import { budgetStatusOf, stopStatus } from './stop-status.js';
 import type { UngroundedGuard } from './ungrounded.js';
 
@@ -67,6 +69,8 @@ export interface ToolStateManagerOptions {
   bindingIdPolicy?: BindingIdPolicy;
   clock?: () => Date;
   logger?: Logger;
+  /** Per-turn wall-clock budget (§17.7), restarted by `resetForNewPrompt`; off when absent. */
+  timeBudget?: TimeBudgetGuard | TimeBudgetConfigInput;
 }
 
 /**
@@ -83,6 +87,7 @@ export class ToolStateManager implements GuardSlots {
   ungroundedGuard: UngroundedGuard | null;
   runawayGuard: RunawayGuard | null;
   perToolGuard: PerToolGuard | null;
+  timeBudgetGuard: TimeBudgetGuard | null;
   private currentLimits: RuntimeLimits;
   private readonly literals = new Set<number>();
   private readonly toolCounts = new Map<string, number>();
@@ -104,6 +109,8 @@ export class ToolStateManager implements GuardSlots {
     this.ungroundedGuard = guards.ungroundedGuard;
     this.runawayGuard = guards.runawayGuard;
     this.perToolGuard = guards.perToolGuard;
+    const tb = opts.timeBudget;
+    this.timeBudgetGuard = tb === undefined ? null : tb instanceof TimeBudgetGuard ? tb : new TimeBudgetGuard(tb, { clock: this.clock });
     this.applyLimits();
   }
 
@@ -161,7 +168,7 @@ export class ToolStateManager implements GuardSlots {
     return result;
   }
 
-  /** Precondition → budget → ungrounded → per-tool; the first BLOCK wins, warnings are aggregated. */
+  /** Precondition → budget → ungrounded → per-tool → time budget; the first BLOCK wins, warnings are aggregated. */
   async checkAllGuards(tool: string, args: Record<string, unknown>, opts: { callId?: string } = {}): Promise<GuardChainResult> {
     const entries: Array<{ name: string; guard: Guard }> = [];
     if (this.preconditionGuard !== null) entries.push({ name: this.preconditionGuard.name, guard: this.preconditionGuard });
@@ -171,6 +178,7 @@ export class ToolStateManager implements GuardSlots {
       entries.push({ name: ungrounded.name, guard: { name: ungrounded.name, check: (t, a) => this.memoUngrounded(t, a, opts.callId) } });
     }
     if (this.perToolGuard !== null) entries.push({ name: this.perToolGuard.name, guard: this.perToolGuard });
+    if (this.timeBudgetGuard !== null) entries.push({ name: this.timeBudgetGuard.name, guard: this.timeBudgetGuard });
     const result = await runChain(entries, args, (guard, working) => guard.check(tool, working));
     if (result.final_verdict !== GuardVerdict.Allow) {
       this.logger.debug({ tool, verdict: result.final_verdict, reason: result.final_reason }, 'tool guard verdict');

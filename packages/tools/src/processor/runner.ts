@@ -5,12 +5,12 @@ import { fmtModelNumber, toNumberOrNull } from '../common/numbers.js';
 import { createErrorResult, ResultMachine } from '../execution/call.js';
 import type { ToolCall, ToolResult } from '../execution/call.js';
 import { makeErrorInfo, ToolErrorCode } from '../execution/errors.js';
-import type { ToolExecutor } from '../execution/executor.js';
+import type { ExecuteOptions, ToolExecutor } from '../execution/executor.js';
 import { isCacheableTool } from '../execution/registry.js';
 import { jsonSchemaOf } from '../execution/validation.js';
 import { resultText } from '../formats/render.js';
 import { TOOL_NAME_ARG } from '../guards/constants.js';
-import { BudgetKind, GuardVerdict, UnusedResultAction } from '../guards/enums.js';
+import { BudgetKind, EnforcementLevel, GuardVerdict, UnusedResultAction } from '../guards/enums.js';
 import { blockResult } from '../guards/guard.js';
 import type { GuardResult } from '../guards/guard.js';
 import type { ToolStateManager } from '../guards/manager.js';
@@ -314,8 +314,17 @@ export class GuardedToolRunner {
       }
     }
 
-    const [result] = await this.executor.execute([{ ...call, arguments: resolvedArgs }], signal !== undefined ? { signal } : {});
+    const time = state.timeBudgetGuard;
+    if (time !== null && call.parse_error === null) {
+      const t = time.check();
+      if (t.verdict === GuardVerdict.Block) return this.blocked(call, t, t.reason, resolvedArgs);
+      if (t.verdict === GuardVerdict.Warn) warnings.push(t.reason);
+    }
+    const execOpts: ExecuteOptions = { ...(signal !== undefined ? { signal } : {}), ...(time?.config.mode === EnforcementLevel.Block ? { deadlineMs: Math.max(1, time.remainingMs()) } : {}) };
+    if (time?.shouldDisableRetries() === true) execOpts.retry = false;
+    const [result] = await this.executor.execute([{ ...call, arguments: resolvedArgs }], execOpts);
     const r = result as ToolResult;
+    time?.recordExecution(Math.max(0, r.duration_ms));
     let binding: ValueBinding | null = null;
     if (r.error === null && call.parse_error === null) {
       const value = r.result;
