@@ -388,7 +388,7 @@ export class InfiniteConversationManager {
    */
   async #append(state: SegmentState, event: SessionEvent, expectedCount?: number): Promise<SessionEvent[]> {
     const local = state.session.events.length;
-    const result = await appendWithRetry(this.#store, state.session.id, [event], expectedCount === undefined ? {} : { expectedCount });
+    const result = await appendWithRetry(this.#store, state.session.id, [event], expectedCount === undefined ? NO_APPEND_OPTIONS : { expectedCount });
     if (result.eventCount === local + result.appended) {
       this.#apply(state, event);
       return [];
@@ -490,6 +490,9 @@ export class InfiniteConversationManager {
 class Redirect {
   constructor(readonly next: string) {}
 }
+
+/** Shared options of an append without an expected count (never written). */
+const NO_APPEND_OPTIONS: { expectedCount?: number } = Object.freeze({});
 
 /** Shared options of a `processMessage` call given none (never written). */
 const NO_OPTIONS: ProcessMessageOptions = Object.freeze({});
