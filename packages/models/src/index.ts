@@ -39,7 +39,8 @@ export type {
 
 // tokens
 export {
-  DEFAULT_PRICE_KEY, DEFAULT_PRICING, DEFAULT_TOKEN_MODEL, ModelPriceSchema, PricingTableSchema, TOOL_EXECUTION_MODEL,
+  DEFAULT_PRICE_KEY, DEFAULT_PRICING, DEFAULT_TOKEN_MODEL, ModelPriceSchema, PricingTableSchema, REFERENCE_FALLBACK_PRICE,
+  TOOL_EXECUTION_MODEL,
   estimateCostUsd, isKnownModel, lookupPrice, resolvePrice, roundCost,
 } from './tokens/pricing.js';
 export type { ModelPrice, PriceLookup, PricingTable, TokenDetail } from './tokens/pricing.js';

@@ -37,10 +37,10 @@ describe('TokenUsage.create fast path', () => {
 describe('lookupPrice cache', () => {
   it('returns the same answer repeatedly for frozen tables', () => {
     const first = lookupPrice('gpt-4o-mini-2024-07-18');
-    expect(first).toEqual({ price: DEFAULT_PRICING['gpt-4o-mini'], key: 'gpt-4o-mini', known: true });
+    expect(first).toEqual({ price: DEFAULT_PRICING['gpt-4o-mini'], key: 'gpt-4o-mini', known: true, priced: true });
     expect(lookupPrice('gpt-4o-mini-2024-07-18')).toBe(first);
     expect(lookupPrice('GPT-4O-MINI').key).toBe('gpt-4o-mini');
-    expect(lookupPrice('unknown-model')).toMatchObject({ key: 'default', known: false });
+    expect(lookupPrice('unknown-model')).toMatchObject({ key: null, known: false, priced: false });
   });
 
   it('stays bounded for many model names', () => {

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_PRICING, DEFAULT_TOKEN_MODEL, HeuristicTokenCounter, InvalidInput, TOOL_EXECUTION_MODEL, TokenSummary,
-  TokenUsage, estimateCostUsd, isKnownModel, lookupPrice, resolvePrice,
+  DEFAULT_PRICE_KEY, DEFAULT_PRICING, DEFAULT_TOKEN_MODEL, HeuristicTokenCounter, InvalidInput, PricingTableSchema,
+  REFERENCE_FALLBACK_PRICE, SessionStatsSchema, TOOL_EXECUTION_MODEL, TokenSummary, TokenUsage, estimateCostUsd,
+  isKnownModel, lookupPrice, resolvePrice,
 } from '@chuk/models';
+import type { PricingTable } from '@chuk/models';
+
+/** The reference behaviour: unknown models priced at the fallback row (opt-in). */
+const WITH_FALLBACK: PricingTable = Object.freeze({ ...DEFAULT_PRICING, [DEFAULT_PRICE_KEY]: REFERENCE_FALLBACK_PRICE });
 
 const estimate = new HeuristicTokenCounter();
 
@@ -15,9 +20,27 @@ describe('pricing', () => {
     expect(cost('claude-3-opus')).toBe(0.0525);
     expect(cost('claude-3-sonnet')).toBe(0.0105);
     expect(cost('claude-3-haiku')).toBe(0.000875);
-    expect(cost('some-unknown')).toBe(0.002);
     expect(estimateCostUsd(0, 0, 'gpt-4')).toBe(0);
-    expect(DEFAULT_PRICING.default).toEqual({ input: 0.001, output: 0.002 });
+    expect(REFERENCE_FALLBACK_PRICE).toEqual({ input: 0.001, output: 0.002 });
+    expect(DEFAULT_PRICE_KEY in DEFAULT_PRICING).toBe(false);
+  });
+  it('prices an unknown model at 0 and flags it, never throws', () => {
+    expect(estimateCostUsd(1000, 500, 'some-unknown')).toBe(0);
+    expect(lookupPrice('some-unknown')).toEqual({ price: { input: 0, output: 0 }, key: null, known: false, priced: false });
+    expect(lookupPrice('gpt-4-0613')).toMatchObject({ key: 'gpt-4', known: true, priced: true });
+    expect(resolvePrice('')).toEqual({ input: 0, output: 0 });
+  });
+  it('keeps the fallback for a table with a default row', () => {
+    expect(estimateCostUsd(1000, 500, 'some-unknown', WITH_FALLBACK)).toBe(0.002);
+    expect(lookupPrice('some-unknown', WITH_FALLBACK)).toEqual({ price: REFERENCE_FALLBACK_PRICE, key: 'default', known: false, priced: true });
+    expect(resolvePrice('', WITH_FALLBACK)).toBe(REFERENCE_FALLBACK_PRICE);
+    expect(isKnownModel('default', WITH_FALLBACK)).toBe(false);
+    expect(estimateCostUsd(1000, 500, 'gpt-4', WITH_FALLBACK)).toBe(0.06);
+  });
+  it('accepts tables with and without a default row', () => {
+    expect(PricingTableSchema.parse({ mine: { input: 1, output: 2 } })).toEqual({ mine: { input: 1, output: 2 } });
+    expect(PricingTableSchema.safeParse({ mine: { input: -1, output: 2 } }).success).toBe(false);
+    expect(PricingTableSchema.parse(WITH_FALLBACK)).toEqual(WITH_FALLBACK);
   });
   it('resolves by prefix and case', () => {
     expect(resolvePrice('GPT-4')).toBe(DEFAULT_PRICING['gpt-4']);
@@ -25,7 +48,6 @@ describe('pricing', () => {
     expect(resolvePrice('claude-3-opus-20240229')).toBe(DEFAULT_PRICING['claude-3-opus']);
     expect(resolvePrice('gpt-4o-mini')).toBe(DEFAULT_PRICING['gpt-4o-mini']);
     expect(resolvePrice('gpt-4o-mini-2024-07-18')).toBe(DEFAULT_PRICING['gpt-4o-mini']);
-    expect(resolvePrice('')).toBe(DEFAULT_PRICING.default);
     expect(lookupPrice('mystery').known).toBe(false);
     expect(isKnownModel('gpt-4o')).toBe(true);
     expect(isKnownModel('default')).toBe(false);
@@ -69,9 +91,38 @@ describe('TokenUsage', () => {
     expect(c.plus(a).model).toBe('gpt-4');
     expect(a.plus(a).model).toBe('');
     expect(a.plus(a).estimatedCostUsd).toBeNull();
-    expect(a.calculateCost()).toBeCloseTo(0.00002, 8);
+    expect(a.calculateCost()).toBe(0);
+    expect(a.calculateCost(WITH_FALLBACK)).toBeCloseTo(0.00002, 8);
     expect(TokenUsage.fromWire(c.toWire())).toEqual(c);
     expect(JSON.parse(JSON.stringify(c))).toEqual(c.toWire());
+  });
+  it('flags an unknown model: cost 0, unpriced, kept through the wire', () => {
+    const u = TokenUsage.create({ promptTokens: 1000, completionTokens: 500, model: 'my-local-llm' });
+    expect([u.estimatedCostUsd, u.unpriced]).toEqual([0, true]);
+    expect(u.toWire()).toMatchObject({ estimated_cost_usd: 0, unpriced: true });
+    const back = TokenUsage.fromWire(JSON.parse(JSON.stringify(u)));
+    expect([back.estimatedCostUsd, back.unpriced]).toEqual([0, true]);
+    expect(u.withAdded(1, 1).unpriced).toBe(true);
+    expect(u.plus(u).unpriced).toBe(true);
+    expect(TokenUsage.create({ promptTokens: 1000, model: 'my-local-llm' }, { pricing: WITH_FALLBACK })).toMatchObject({
+      estimatedCostUsd: 0.001,
+      unpriced: false,
+    });
+  });
+  it('never flags a priced, an explicit or an empty-model cost', () => {
+    const priced = TokenUsage.create({ promptTokens: 1000, model: 'gpt-4' });
+    expect(priced.unpriced).toBe(false);
+    expect('unpriced' in priced.toWire()).toBe(false);
+    expect(TokenUsage.create({ promptTokens: 10, model: 'my-local-llm', estimatedCostUsd: 0.5 }).unpriced).toBe(false);
+    expect(TokenUsage.create({ promptTokens: 10 }).unpriced).toBe(false);
+    expect(TokenUsage.create({ promptTokens: 10, model: TOOL_EXECUTION_MODEL }).unpriced).toBe(false);
+    // the flag only qualifies a stored cost: with a null cost it is recomputed
+    expect(TokenUsage.fromWire({ prompt_tokens: 10, model: 'gpt-4', estimated_cost_usd: null, unpriced: true }).unpriced).toBe(false);
+    expect(TokenUsage.fromWire({ prompt_tokens: 10, model: '', unpriced: true }).unpriced).toBe(false);
+  });
+  it('decodes an event usage stored before the flag existed (old fallback cost kept)', () => {
+    const old = TokenUsage.fromWire({ prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, model: 'mystery', estimated_cost_usd: 0.002 });
+    expect([old.estimatedCostUsd, old.unpriced]).toEqual([0.002, false]);
   });
   it('fromText counts prompt and non-empty completion', async () => {
     const u = await TokenUsage.fromText('abcdefgh', 'abcd', undefined, { counter: estimate });
@@ -99,6 +150,22 @@ describe('TokenSummary', () => {
     expect(TokenSummary.fromWire(t.toWire()).toWire()).toEqual(t.toWire());
     expect(JSON.parse(JSON.stringify(t))).toEqual(t.toWire());
     expect(t.clone().toWire()).toEqual(t.toWire());
+  });
+  it('lists the models without a price', () => {
+    const s = new TokenSummary();
+    s.addUsage(TokenUsage.create({ promptTokens: 1000, model: 'gpt-4' }));
+    s.addUsage(TokenUsage.create({ promptTokens: 1000, model: 'zeta-local' }));
+    s.addUsage(TokenUsage.create({ promptTokens: 1000, model: 'alpha-local' }));
+    s.addUsage(TokenUsage.create({ promptTokens: 1000, model: 'zeta-local' }));
+    expect(s.unpricedModels).toEqual(['alpha-local', 'zeta-local']);
+    expect(s.totalEstimatedCostUsd).toBe(0.03);
+    expect(TokenSummary.fromWire(JSON.parse(JSON.stringify(s))).unpricedModels).toEqual(['alpha-local', 'zeta-local']);
+    expect(s.clone().unpricedModels).toEqual(['alpha-local', 'zeta-local']);
+    const fallback = new TokenSummary({ pricing: WITH_FALLBACK });
+    fallback.addUsage(TokenUsage.create({ promptTokens: 1000, model: 'zeta-local' }, { pricing: WITH_FALLBACK }));
+    expect([fallback.unpricedModels, fallback.totalEstimatedCostUsd]).toEqual([[], 0.001]);
+    expect(SessionStatsSchema.parse({ unpricedModels: s.unpricedModels }).unpricedModels).toEqual(['alpha-local', 'zeta-local']);
+    expect(SessionStatsSchema.parse({}).unpricedModels).toBeUndefined();
   });
   it('avoids float drift', () => {
     const s = new TokenSummary();

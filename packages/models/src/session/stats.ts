@@ -12,6 +12,10 @@ export const SessionStatsSchema = z.object({
   toolCalls: z.number().int().nonnegative().default(0).describe('tool-call events'),
   totalTokens: z.number().int().nonnegative().default(0).describe('tokens of all events'),
   estimatedCost: z.number().nonnegative().default(0).describe('USD cost'),
+  unpricedModels: z
+    .array(z.string())
+    .optional()
+    .describe('models without a price: their tokens count 0 in estimatedCost (TokenSummary.unpricedModels)'),
   createdAt: z.string().default('').describe('creation time'),
   lastUpdate: z.string().default('').describe('time of the last change'),
   infiniteContext: z.boolean().default(false).describe('infinite-context mode enabled'),

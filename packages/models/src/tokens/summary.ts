@@ -15,7 +15,8 @@ export type TokenSummaryWire = z.input<typeof TokenSummaryWireSchema>;
 
 /**
  * Running token totals (sync, D1). `totalEstimatedCostUsd` sums the per-usage rounded costs while each
- * `usageByModel` cost is computed on aggregated tokens, so the two can differ by a few 1e-6.
+ * `usageByModel` cost is computed on aggregated tokens, so the two can differ by a few 1e-6. Models without a
+ * price count 0 and are listed in `unpricedModels`.
  */
 export class TokenSummary {
   totalPromptTokens = 0;
@@ -52,6 +53,13 @@ export class TokenSummary {
             { pricing: this.#pricing },
           )
         : entry.plus(usage, this.#pricing);
+  }
+
+  /** Models of `usageByModel` without a price (`TokenUsage.unpriced`): their cost is 0, not an estimate. Sorted. */
+  get unpricedModels(): string[] {
+    const out: string[] = [];
+    for (const [model, usage] of Object.entries(this.usageByModel)) if (usage.unpriced) out.push(model);
+    return out.sort();
   }
 
   /** Summary of `usages` (equals successive `addUsage`). */

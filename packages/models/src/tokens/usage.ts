@@ -3,7 +3,7 @@ import { parseInput } from '../errors/parse.js';
 import type { TokenCounter } from './counter.js';
 import { countTokens } from './counter.js';
 import type { PricingTable } from './pricing.js';
-import { DEFAULT_TOKEN_MODEL, estimateCostUsd } from './pricing.js';
+import { DEFAULT_TOKEN_MODEL, costAtPrice, estimateCostUsd, lookupPrice } from './pricing.js';
 
 const count = () => z.number().int().nonnegative();
 
@@ -16,6 +16,10 @@ export const TokenUsageWireSchema = z.object({
   estimated_cost_usd: z.number().nonnegative().nullable().default(null).describe('USD cost; computed when null and a model is set'),
   cached_prompt_tokens: count().optional().describe('part of the prompt tokens served from the provider cache'),
   reasoning_tokens: count().optional().describe('part of the completion tokens spent on reasoning'),
+  unpriced: z
+    .boolean()
+    .optional()
+    .describe('true when the model had no price: the cost is 0, not an estimate (written only when true)'),
 });
 export type TokenUsageWire = z.input<typeof TokenUsageWireSchema>;
 
@@ -71,7 +75,7 @@ function fastUsageFields(raw: unknown): UsageFields | null {
   ) {
     return null;
   }
-  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens };
+  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens, unpriced: false };
 }
 
 interface UsageFields {
@@ -82,12 +86,16 @@ interface UsageFields {
   estimatedCostUsd: number | null;
   cachedPromptTokens: number;
   reasoningTokens: number;
+  /** Kept with an explicit cost (decoded from the stored flag); recomputed when the cost is computed. */
+  unpriced: boolean;
 }
 
 /**
  * Token counts and cost of one LLM call: an immutable (frozen) value object.
  * An explicit non-zero `totalTokens` that disagrees with prompt + completion is kept (providers may count
  * cached or reasoning tokens in it); both numbers stay visible.
+ * A model without a price (no row of its own, no prefix row, no `default` row in the table) costs 0 and sets
+ * `unpriced`, so a 0 cost can be told from a free one.
  */
 export class TokenUsage {
   readonly promptTokens: number;
@@ -97,6 +105,8 @@ export class TokenUsage {
   readonly estimatedCostUsd: number | null;
   readonly cachedPromptTokens: number;
   readonly reasoningTokens: number;
+  /** The model had no price in the pricing table: `estimatedCostUsd` is 0, not an estimate. */
+  readonly unpriced: boolean;
 
   private constructor(f: UsageFields, pricing: PricingTable | undefined) {
     this.promptTokens = f.promptTokens;
@@ -108,17 +118,21 @@ export class TokenUsage {
     this.model = f.model;
     this.cachedPromptTokens = f.cachedPromptTokens;
     this.reasoningTokens = f.reasoningTokens;
-    this.estimatedCostUsd =
-      f.estimatedCostUsd === null && f.model !== ''
-        ? estimateCostUsd(f.promptTokens, f.completionTokens, f.model, pricing, f)
-        : f.estimatedCostUsd;
+    if (f.estimatedCostUsd === null && f.model !== '') {
+      const lookup = lookupPrice(f.model, pricing);
+      this.estimatedCostUsd = costAtPrice(lookup.price, f.promptTokens, f.completionTokens, f);
+      this.unpriced = !lookup.priced;
+    } else {
+      this.estimatedCostUsd = f.estimatedCostUsd;
+      this.unpriced = f.estimatedCostUsd !== null && f.unpriced;
+    }
     Object.freeze(this);
   }
 
-  /** Validates (`InvalidInput` naming the field) and normalises. */
+  /** Validates (`InvalidInput` naming the field) and normalises; an explicit cost is never flagged `unpriced`. */
   static create(input: TokenUsageInput = {}, options: TokenUsageOptions = {}): TokenUsage {
     // hand-written check of the common, valid input; anything else goes through the schema (which names the field)
-    const fields = fastUsageFields(input) ?? parseInput(TokenUsageInputSchema, input, 'tokenUsage');
+    const fields = fastUsageFields(input) ?? { ...parseInput(TokenUsageInputSchema, input, 'tokenUsage'), unpriced: false };
     return new TokenUsage(fields, options.pricing);
   }
 
@@ -134,6 +148,7 @@ export class TokenUsage {
         estimatedCostUsd: w.estimated_cost_usd,
         cachedPromptTokens: w.cached_prompt_tokens ?? 0,
         reasoningTokens: w.reasoning_tokens ?? 0,
+        unpriced: w.unpriced ?? false,
       },
       options.pricing,
     );
@@ -156,7 +171,7 @@ export class TokenUsage {
     return countTokens(text, model, counter);
   }
 
-  /** Cost from the prompt/completion tokens (the `default` row when no model). */
+  /** Cost from the prompt/completion tokens (the `default` row when no model; 0 for a model without a price). */
   calculateCost(pricing?: PricingTable): number {
     return estimateCostUsd(this.promptTokens, this.completionTokens, this.model, pricing, this);
   }
@@ -188,12 +203,13 @@ export class TokenUsage {
         estimatedCostUsd: null,
         cachedPromptTokens: this.cachedPromptTokens + other.cachedPromptTokens,
         reasoningTokens: this.reasoningTokens + other.reasoningTokens,
+        unpriced: false,
       },
       pricing,
     );
   }
 
-  /** Stored form; the detail counts are written only when non-zero. */
+  /** Stored form; the detail counts are written only when non-zero, `unpriced` only when true. */
   toWire(): z.output<typeof TokenUsageWireSchema> {
     const wire: z.output<typeof TokenUsageWireSchema> = {
       prompt_tokens: this.promptTokens,
@@ -204,6 +220,7 @@ export class TokenUsage {
     };
     if (this.cachedPromptTokens > 0) wire.cached_prompt_tokens = this.cachedPromptTokens;
     if (this.reasoningTokens > 0) wire.reasoning_tokens = this.reasoningTokens;
+    if (this.unpriced) wire.unpriced = true;
     return wire;
   }
 
@@ -220,6 +237,7 @@ export class TokenUsage {
       estimatedCostUsd: this.estimatedCostUsd,
       cachedPromptTokens: this.cachedPromptTokens,
       reasoningTokens: this.reasoningTokens,
+      unpriced: this.unpriced,
     };
   }
 }
