@@ -27,79 +27,106 @@ local function iso(ms)
 end
 `;
 
-/** TTL step: PEXPIRE the three keys and record `expires_at`; no-op without a TTL. */
+/**
+ * TTL step of a write: PEXPIRE the three keys (the caller's HSET already carries `expires_at`,
+ * computed by the client from the same clock as `updated_at`); no-op without a TTL.
+ */
 const LUA_TTL = `
-local function ttl_step(ttl, now_ms)
-  if ttl then
+local function ttl_step(ttl)
+  if ttl ~= '' then
     redis.call('PEXPIRE', KEYS[1], ttl)
     redis.call('PEXPIRE', KEYS[2], ttl)
     redis.call('PEXPIRE', KEYS[3], ttl)
-    redis.call('HSET', KEYS[1], 'expires_at', iso(now_ms + ttl))
   end
 end
 `;
 
 /**
- * create. ARGV = [ttlMs or "", nowMs, field₁, value₁, …].
- * Returns 0 when the session exists, 1 when created.
+ * create. ARGV = [ttlMs or "", field₁, value₁, …] (the fields include `expires_at`).
+ * Returns 0 when the session exists, 1 when created. The event list and id set are deleted
+ * (leftovers can never reappear), so only the hash needs an expiry.
  */
-export const CREATE_SCRIPT = `${LUA_ISO}${LUA_TTL}
+export const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
-ttl_step(tonumber(ARGV[1]), tonumber(ARGV[2]))
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1
 `;
 
 /**
- * append. ARGV = [expectedCount or "", ttlMs or "", nowMs, nowIso, id₁, json₁, id₂, json₂, …].
+ * append. ARGV = [expectedCount or "", ttlMs or "", nowIso, expiresAtIso or "", n, id₁ … idₙ, json₁ … jsonₙ].
+ * The ids are distinct (the client drops ids repeated in the batch, keeping the first).
  * Returns {-1} missing, {0, count} count mismatch, {1, eventCount, appended} written.
+ * Known ids are found with one SMISMEMBER (Redis 6.2+), else one SISMEMBER per id (Redis 6.0).
  */
-export const APPEND_SCRIPT = `${LUA_ISO}${LUA_TTL}
+export const APPEND_SCRIPT = `${LUA_TTL}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local count = tonumber(redis.call('HGET', KEYS[1], 'event_count')) or 0
-local keep_ids, keep_json, seen = {}, {}, {}
-for i = 5, #ARGV, 2 do
-  local id = ARGV[i]
-  if not seen[id] then
-    seen[id] = true
-    if redis.call('SISMEMBER', KEYS[3], id) == 0 then
-      keep_ids[#keep_ids + 1] = id
-      keep_json[#keep_json + 1] = ARGV[i + 1]
-    end
+local n = tonumber(ARGV[5])
+if n == 0 then return {1, count, 0} end
+local first_id, first_json = 6, 6 + n
+local known = {}
+for i = 0, n - 1, 1000 do
+  local j = math.min(i + 999, n - 1)
+  local found = redis.pcall('SMISMEMBER', KEYS[3], unpack(ARGV, first_id + i, first_id + j))
+  if found.err then
+    for k = 1, n do known[k] = redis.call('SISMEMBER', KEYS[3], ARGV[first_id + k - 1]) end
+    break
   end
+  if n <= 1000 then known = found else for k = 1, #found do known[i + k] = found[k] end end
 end
-local kept = #keep_ids
+local ids, jsons, kept = nil, nil, n
+for i = 1, n do
+  if known[i] == 1 then kept = kept - 1 end
+end
 if kept == 0 then return {1, count, 0} end
 if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= count then return {0, count} end
-for i = 1, kept, 1000 do
-  local j = math.min(i + 999, kept)
-  redis.call('SADD', KEYS[3], unpack(keep_ids, i, j))
-  redis.call('RPUSH', KEYS[2], unpack(keep_json, i, j))
+if kept < n then
+  ids, jsons = {}, {}
+  for i = 1, n do
+    if known[i] == 0 then
+      ids[#ids + 1] = ARGV[first_id + i - 1]
+      jsons[#jsons + 1] = ARGV[first_json + i - 1]
+    end
+  end
+  first_id, first_json = 1, 1
+else
+  ids, jsons = ARGV, ARGV
+end
+for i = 0, kept - 1, 1000 do
+  local j = math.min(i + 999, kept - 1)
+  redis.call('SADD', KEYS[3], unpack(ids, first_id + i, first_id + j))
+  redis.call('RPUSH', KEYS[2], unpack(jsons, first_json + i, first_json + j))
 end
 redis.call('HINCRBY', KEYS[1], 'event_count', kept)
-redis.call('HSET', KEYS[1], 'updated_at', ARGV[4])
-ttl_step(tonumber(ARGV[2]), tonumber(ARGV[3]))
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[3], 'expires_at', ARGV[4])
+else
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
+end
+ttl_step(ARGV[2])
 return {1, count + kept, kept}
 `;
 
 /**
- * updateHeader. ARGV = [expectedRevision, ttlMs or "", nowMs, nowIso, headerJson, sandboxId,
+ * updateHeader. ARGV = [expectedRevision, ttlMs or "", nowIso, expiresAtIso or "", headerJson, sandboxId,
  * createdAt, hasUserId ("1"/"0"), userId].
  * Returns {-1} missing, {0, revision} mismatch, {1, newRevision} written.
  */
-export const UPDATE_HEADER_SCRIPT = `${LUA_ISO}${LUA_TTL}
+export const UPDATE_HEADER_SCRIPT = `${LUA_TTL}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
 local rev = tonumber(redis.call('HGET', KEYS[1], 'revision')) or -1
 if rev ~= tonumber(ARGV[1]) then return {0, rev} end
-redis.call('HSET', KEYS[1], 'header', ARGV[5], 'revision', tostring(rev + 1), 'updated_at', ARGV[4],
+redis.call('HSET', KEYS[1], 'header', ARGV[5], 'revision', tostring(rev + 1), 'updated_at', ARGV[3],
   'sandbox_id', ARGV[6], 'created_at', ARGV[7])
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'expires_at', ARGV[4]) end
 if ARGV[8] == '1' then
   redis.call('HSET', KEYS[1], 'user_id', ARGV[9])
 else
   redis.call('HDEL', KEYS[1], 'user_id')
 end
-ttl_step(tonumber(ARGV[2]), tonumber(ARGV[3]))
+ttl_step(ARGV[2])
 return {1, rev + 1}
 `;
 

@@ -56,6 +56,35 @@ function flatToRecord(flat: readonly string[]): HeaderFields {
   return out;
 }
 
+/**
+ * ARGV of the append script: `head`, the batch size, the ids, then the event JSONs. Ids repeated
+ * in the batch are dropped here (the first occurrence is kept), so the script sees distinct ids.
+ */
+function appendArgs(events: readonly SessionEvent[], head: string[]): string[] {
+  const n = events.length;
+  const ids: string[] = new Array<string>(n);
+  const jsons: string[] = new Array<string>(n);
+  let seen: Set<string> | null = null;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const event = events[i] as SessionEvent;
+    const json = encodeEvent(event, i);
+    const id = event.id;
+    if (n > 1) {
+      seen ??= new Set<string>();
+      if (seen.has(id)) continue;
+      seen.add(id);
+    }
+    ids[kept] = id;
+    jsons[kept] = json;
+    kept += 1;
+  }
+  head.push(String(kept));
+  for (let i = 0; i < kept; i++) head.push(ids[i] as string);
+  for (let i = 0; i < kept; i++) head.push(jsons[i] as string);
+  return head;
+}
+
 function nonNegativeInt(value: number | undefined, field: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) {
@@ -114,6 +143,11 @@ export class RedisSessionStore implements SessionStore {
     return this.ttlMs === null ? '' : String(this.ttlMs);
   }
 
+  /** `expires_at` of a write at `now` (ISO), or "" without a TTL. */
+  private expiresAt(now: Date): string {
+    return this.ttlMs === null ? '' : new Date(now.getTime() + this.ttlMs).toISOString();
+  }
+
   async create(header: SessionHeader): Promise<number> {
     return guard('create', async () => {
       this.connection.assertOpen('create');
@@ -122,7 +156,8 @@ export class RedisSessionStore implements SessionStore {
       const now = this.clock();
       const json = encodeHeader(header);
       const userId = userIdOf(header);
-      const fields: string[] = [
+      const args: string[] = [
+        this.ttlArg(),
         'header', json,
         'revision', '1',
         'event_count', '0',
@@ -131,10 +166,10 @@ export class RedisSessionStore implements SessionStore {
         'sandbox_id', this.options.sandboxId,
         'created_at', header.metadata.createdAt,
         'updated_at', now.toISOString(),
-        'expires_at', '',
+        'expires_at', this.expiresAt(now),
       ];
-      if (userId !== null) fields.push('user_id', userId);
-      const created = await this.connection.script('create', [keys.hash, keys.events, keys.ids], [this.ttlArg(), now.getTime(), ...fields]);
+      if (userId !== null) args.push('user_id', userId);
+      const created = await this.connection.script('create', [keys.hash, keys.events, keys.ids], args);
       if (created !== 1) throw new SessionAlreadyExists({ sessionId: header.id });
       return 1;
     });
@@ -202,8 +237,12 @@ export class RedisSessionStore implements SessionStore {
       if (expected !== undefined) nonNegativeInt(expected, 'expectedCount', 0);
       const keys = this.keys(sessionId);
       const now = this.clock();
-      const args: (string | number)[] = [expected === undefined ? '' : expected, this.ttlArg(), now.getTime(), now.toISOString()];
-      events.forEach((event, i) => args.push(event.id, encodeEvent(event, i)));
+      const args = appendArgs(events, [
+        expected === undefined ? '' : String(expected),
+        this.ttlArg(),
+        now.toISOString(),
+        this.expiresAt(now),
+      ]);
       const reply = (await this.connection.script('append', [keys.hash, keys.events, keys.ids], args)) as number[];
       const status = reply[0];
       if (status === -1) throw new SessionNotFound({ sessionId });
@@ -231,8 +270,8 @@ export class RedisSessionStore implements SessionStore {
       const reply = (await this.connection.script('updateHeader', [keys.hash, keys.events, keys.ids], [
         expected,
         this.ttlArg(),
-        now.getTime(),
         now.toISOString(),
+        this.expiresAt(now),
         encodeHeader(header),
         this.options.sandboxId,
         header.metadata.createdAt,
