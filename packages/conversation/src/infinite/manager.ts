@@ -176,7 +176,7 @@ export class InfiniteConversationManager {
   ): Promise<string> {
     if (typeof message !== 'string') throw new InvalidInput({ field: 'message', reason: 'must be a string' });
     const opts: ProcessMessageOptions = typeof options === 'string' ? { model: options } : (options ?? NO_OPTIONS);
-    return this.#inOpenSegment(sessionId, async (state) => {
+    return await this.#inOpenSegment(sessionId, async (state) => {
       const metadata: Record<string, unknown> = { ...opts.metadata };
       if (opts.pin === true) metadata[PINNED_METADATA] = true;
       const event = await SessionEvent.createWithTokens({
@@ -323,7 +323,7 @@ export class InfiniteConversationManager {
     let target = sessionId;
     for (let redirects = 0; redirects <= MAX_REDIRECTS; redirects++) {
       const result = await this.#mutex.run(target, async (): Promise<string | Redirect> => {
-        const state = await this.#load(target);
+        const state = this.#cached(target) ?? (await this.#read(target));
         return state.successor === null ? await fn(state) : new Redirect(state.successor);
       });
       if (!(result instanceof Redirect)) return result;
@@ -338,6 +338,11 @@ export class InfiniteConversationManager {
   }
 
   async #load(sessionId: string): Promise<SegmentState> {
+    return this.#cached(sessionId) ?? (await this.#read(sessionId));
+  }
+
+  /** The cached state of `sessionId`, made the most recently used; undefined when not cached. */
+  #cached(sessionId: string): SegmentState | undefined {
     const last = this.#lastLoaded;
     if (last !== null && last.session.id === sessionId) return last;
     const cached = this.#states.get(sessionId);
@@ -345,8 +350,12 @@ export class InfiniteConversationManager {
       this.#states.delete(sessionId);
       this.#states.set(sessionId, cached);
       this.#lastLoaded = cached;
-      return cached;
     }
+    return cached;
+  }
+
+  /** Reads `sessionId` from the store and caches its running totals. */
+  async #read(sessionId: string): Promise<SegmentState> {
     const session = await this.#store.get(sessionId);
     if (session === null) throw new SessionNotFound({ sessionId });
     let messageCount = 0;

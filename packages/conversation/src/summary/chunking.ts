@@ -40,9 +40,20 @@ export interface Counting extends TokenBasis {
   readonly count: CountFn;
 }
 
+class BoundCounting implements Counting {
+  readonly count: CountFn;
+
+  constructor(
+    readonly model: string,
+    readonly counter: TokenCounter,
+  ) {
+    this.count = (text) => countTokens(text, model, counter);
+  }
+}
+
 /** `Counting` of `model` with `counter`. */
 export function counting(model: string, counter: TokenCounter): Counting {
-  return { model, counter, count: (text) => countTokens(text, model, counter) };
+  return new BoundCounting(model, counter);
 }
 
 /** `stored.tokens` when it was counted for the same model with the same counter as `basis`, else undefined. */

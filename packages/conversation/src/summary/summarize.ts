@@ -131,6 +131,21 @@ class Summarizer {
     private readonly logger: Logger,
   ) {}
 
+  /** The result of this summary: `summary` (the summariser's or the fallback text) and how it came about. */
+  result(summary: string, outcome: SummaryOutcome, pinnedFacts: string[]): SummaryResult {
+    const result: SummaryResult = {
+      text: withPinnedFacts(summary, pinnedFacts),
+      summary,
+      pinnedFacts,
+      fallback: outcome !== SummaryOutcome.Ok,
+      outcome,
+      attempts: this.attempts,
+      parts: this.parts,
+    };
+    if (this.lastError !== undefined) result.error = errorText(this.lastError);
+    return result;
+  }
+
   /** One request, retried on rejection or empty text. */
   async request(messages: ChatMessage[]): Promise<string> {
     let outcome: SummaryOutcome = SummaryOutcome.EmptySummary;
@@ -229,25 +244,13 @@ export async function summarizeMessages(messages: readonly ChatMessage[], option
   const pinnedFacts = normalizeFacts(options.pinnedFacts ?? []);
   const prompt = await promptWithPinned(getSummarizationPrompt(config.strategy), pinnedFacts, config.inputBudgetTokens, by.count);
   const summarizer = new Summarizer(config, options.callback, by, logger);
-  const done = (summary: string, outcome: SummaryOutcome): SummaryResult => {
-    const result: SummaryResult = {
-      text: withPinnedFacts(summary, pinnedFacts),
-      summary,
-      pinnedFacts,
-      fallback: outcome !== SummaryOutcome.Ok,
-      outcome,
-      attempts: summarizer.attempts,
-      parts: summarizer.parts,
-    };
-    if (summarizer.lastError !== undefined) result.error = errorText(summarizer.lastError);
-    return result;
-  };
   try {
-    return done(await summarizer.run(messages, prompt, stored), SummaryOutcome.Ok);
+    return summarizer.result(await summarizer.run(messages, prompt, stored), SummaryOutcome.Ok, pinnedFacts);
   } catch (error) {
     if (!(error instanceof SummaryFailure)) throw error;
     logger.warn({ outcome: error.outcome, attempts: summarizer.attempts }, 'summary failed; using the deterministic fallback');
-    return done(fallbackText(messages, error.outcome, config.fallbackTurns, options.fallback, logger), error.outcome);
+    const fallback = fallbackText(messages, error.outcome, config.fallbackTurns, options.fallback, logger);
+    return summarizer.result(fallback, error.outcome, pinnedFacts);
   }
 }
 
