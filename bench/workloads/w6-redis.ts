@@ -3,7 +3,8 @@
  * - W1 on Redis: create+get pairs (2 ops each), sequential (await each) and pipelined (64 pairs in
  *   flight on an auto-pipelining client);
  * - W2-like appends (messages of seed 1002): one event per call sequential, 16 sessions in flight,
- *   and batched (100 events per call);
+ *   batched (100 events per call, awaited one at a time) and batched in flight (4 sessions, each
+ *   appending the 2,000 events in calls of 100, on the auto-pipelining client);
  * - append latency on a 10,000-event session vs a 10-event one (must stay within 1.5×);
  * - the same machine's `redis-benchmark -t set,get -n 100000 -q` (and `-P 16`), measured in the same
  *   run, and the ratios to it.
@@ -22,6 +23,7 @@ const PIPELINE_DEPTH = 64;
 const MESSAGES = 2_000;
 const APPEND_SESSIONS_IN_FLIGHT = 16;
 const BATCH = 100;
+const BATCH_SESSIONS_IN_FLIGHT = 4;
 const LONG_SESSION = 10_000;
 const SHORT_SESSION = 10;
 const LATENCY_APPENDS = 1_000;
@@ -151,6 +153,16 @@ const w6: Workload = {
         for (let i = 0; i < appendEvents.length; i += BATCH) await store.append('w6-batch', appendEvents.slice(i, i + BATCH));
       });
 
+      const batchSessions = Array.from({ length: BATCH_SESSIONS_IN_FLIGHT }, (_, i) => `w6-batch-par-${i}`);
+      for (const id of batchSessions) await pipedStore.create(new Session({ id }).toHeader());
+      const appendBatchParMs = await timed(() =>
+        Promise.all(
+          batchSessions.map(async (id) => {
+            for (let i = 0; i < appendEvents.length; i += BATCH) await pipedStore.append(id, appendEvents.slice(i, i + BATCH));
+          }),
+        ).then(() => undefined),
+      );
+
       // --- append cost vs session length ------------------------------------------------------------
       await store.create(new Session({ id: 'w6-long' }).toHeader());
       await store.create(new Session({ id: 'w6-short' }).toHeader());
@@ -180,6 +192,7 @@ const w6: Workload = {
       const seqOps = (PAIRS * OPS_PER_PAIR * MS_PER_S) / seqMs;
       const pipeOps = (PAIRS * OPS_PER_PAIR * MS_PER_S) / pipeMs;
       const batchEvents = (MESSAGES * MS_PER_S) / appendBatchMs;
+      const batchParEvents = (BATCH_SESSIONS_IN_FLIGHT * MESSAGES * MS_PER_S) / appendBatchParMs;
       const parAppends = (MESSAGES * MS_PER_S) / appendParMs;
       return {
         figures: [
@@ -188,6 +201,7 @@ const w6: Workload = {
           { name: 'W6 W2 append sequential', unit: 'appends/s', value: (MESSAGES * MS_PER_S) / appendSeqMs, description: `${MESSAGES} appends of 1 event, each awaited` },
           { name: 'W6 W2 append pipelined', unit: 'appends/s', value: parAppends, description: `${MESSAGES} appends of 1 event over ${APPEND_SESSIONS_IN_FLIGHT} sessions in flight` },
           { name: 'W6 W2 append batched', unit: 'events/s', value: batchEvents, description: `${MESSAGES} events in appends of ${BATCH}` },
+          { name: 'W6 W2 append batched in flight', unit: 'events/s', value: batchParEvents, description: `${BATCH_SESSIONS_IN_FLIGHT} sessions in flight, each ${MESSAGES} events in appends of ${BATCH}, auto-pipelining client` },
           { name: 'W6 append 10k/10', unit: 'ratio', value: longMs / shortMs, description: `mean append latency on a ${LONG_SESSION}-event session / on a ${SHORT_SESSION}-event one (bar ≤ 1.5)` },
           { name: 'W6 append latency 10k', unit: 'ms', value: longMs / LATENCY_APPENDS, description: `mean append latency on the ${LONG_SESSION}-event session` },
           { name: 'W6 redis-benchmark SET', unit: 'req/s', value: plain.set, description: `redis-benchmark -t set,get -n ${BENCHMARK_REQUESTS} -q` },
@@ -199,6 +213,7 @@ const w6: Workload = {
           { name: 'W6 ratio sequential / redis-benchmark', unit: 'ratio', value: seqOps / plainRef, description: 'W1 sequential ops/s over mean SET/GET req/s (50 clients, no pipelining)' },
           { name: 'W6 ratio pipelined / redis-benchmark -P 16', unit: 'ratio', value: pipeOps / pipeRef, description: 'W1 pipelined ops/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },
           { name: 'W6 ratio batched / redis-benchmark -P 16', unit: 'ratio', value: batchEvents / pipeRef, description: 'batched append events/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },
+          { name: 'W6 ratio batched in flight / redis-benchmark -P 16', unit: 'ratio', value: batchParEvents / pipeRef, description: 'batched appends of 4 sessions in flight, events/s over mean SET/GET -P 16 req/s (pipelined and batched)' },
         ],
       };
     } finally {
