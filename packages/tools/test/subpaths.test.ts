@@ -11,6 +11,8 @@ describe('subpath exports', () => {
   it('each area is importable on its own and re-exports the same objects as the root', () => {
     expect(guards.ToolStateManager).toBe(root.ToolStateManager);
     expect(guards.TimeBudgetGuard).toBe(root.TimeBudgetGuard);
+    expect(guards.RetrySafetyGuard).toBe(root.RetrySafetyGuard);
+    expect(execution.isRetrySafeTool).toBe(root.isRetrySafeTool);
     expect(procedural.ToolMemoryManager).toBe(root.ToolMemoryManager);
     expect(procedural.ToolOutcome.Success).toBe('success');
     expect(execution.ToolExecutor).toBe(root.ToolExecutor);

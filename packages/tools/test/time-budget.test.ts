@@ -200,7 +200,7 @@ describe('GuardedToolRunner with a time budget', () => {
     const normal = setup({ perTurnBudgetMs: 10_000 });
     await normal.runner.beginPrompt('go');
     const retried = normal.runner.runBatch([toolCall({ id: 'f1', tool: 'flaky' })]);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(1000);
     await retried;
     expect(normal.flaky()).toBe(3);
 
@@ -208,7 +208,7 @@ describe('GuardedToolRunner with a time budget', () => {
     await degraded.runner.beginPrompt('go');
     await degraded.runner.runBatch([toolCall({ id: 's', tool: 'slow_step', arguments: { ms: 8100 } })]);
     const pending = degraded.runner.runBatch([toolCall({ id: 'f2', tool: 'flaky' })]);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(1000);
     const r = await pending;
     expect(r.calls[0]?.result.attempts).toBe(1);
     expect(degraded.flaky()).toBe(1);

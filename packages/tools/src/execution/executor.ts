@@ -6,6 +6,7 @@ import { defaultTimer, sleep } from '../common/timer.js';
 import type { Timer } from '../common/timer.js';
 import { classifySideEffect } from '../guards/classification.js';
 import { SideEffect } from '../guards/enums.js';
+import { idempotencyKeyOf, isRetrySafeTool, nonIdempotentRetryBlock, safeRetryBackoffMs, withoutIdempotencyKey } from './retry-safety.js';
 import { runWithTimeout } from './attempt.js';
 import { ToolResultCache } from './cache.js';
 import { createErrorResult, createSuccessResult, ResultMachine } from './call.js';
@@ -246,7 +247,7 @@ export class ToolExecutor {
     const { def, namespace } = resolved;
     const key = `${namespace}/${def.name}`;
 
-    let args = call.arguments;
+    let args = withoutIdempotencyKey(call.arguments, this.policyFor(def).idempotencyKeyArg);
     if (this.validator !== null) {
       const v = this.validator.validate(def, args);
       if (!v.ok) return fail(makeErrorInfo(ToolErrorCode.TOOL_ARGUMENT_ERROR, v.message, { details: { tool_name: call.tool, issues: v.issues } }));
@@ -334,7 +335,8 @@ export class ToolExecutor {
     const startMs = start.getTime();
     const deadlineAt = opts.deadlineMs === undefined ? null : startMs + opts.deadlineMs;
     const perAttempt = opts.timeoutMs ?? def.timeoutMs ?? this.defaultTimeoutMs;
-    const retriesTimeouts = policy.retryNonIdempotent || def.idempotent === true || def.sideEffect === SideEffect.ReadOnly;
+    const retrySafe = isRetrySafeTool(def);
+    const idemKey = idempotencyKeyOf(call.arguments, policy.idempotencyKeyArg);
     for (let attempt = 0; ; attempt++) {
       const remaining = deadlineAt === null ? Number.POSITIVE_INFINITY : deadlineAt - this.clock().getTime();
       if (remaining <= 0) {
@@ -344,18 +346,16 @@ export class ToolExecutor {
       const outcome = await this.attemptOnce(call, def, key, namespace, args, attempt + 1, Math.min(perAttempt, remaining), signal);
       if (outcome.ok) return this.finish(call, start, outcome, attempt + 1, args);
       const { info } = outcome;
-      const isTimeout = info.category === ToolErrorCategory.Timeout;
-      const retry =
-        info.category !== ToolErrorCategory.Cancelled &&
-        info.retryable &&
-        !(isTimeout && !retriesTimeouts) &&
-        shouldRetry(policy, attempt, info.message, info.category);
+      const unsafe = retrySafe || !info.retryable ? null : nonIdempotentRetryBlock(policy, attempt, info, idemKey !== null);
+      const retry = info.category !== ToolErrorCategory.Cancelled && info.retryable && unsafe === null && shouldRetry(policy, attempt, info.message, info.category);
       if (!retry) {
         const exhausted = attempt > 0 && attempt >= policy.maxRetries;
-        const final = exhausted ? { ...info, message: `Max retries reached (${policy.maxRetries}): ${info.message}` } : info;
+        let final = exhausted ? { ...info, message: `Max retries reached (${policy.maxRetries}): ${info.message}` } : info;
+        if (unsafe !== null && attempt < policy.maxRetries) final = { ...final, details: { ...final.details, retry_skipped: unsafe } };
         return this.finish(call, start, { ...outcome, info: final }, attempt + 1, args);
       }
       let delay = retryDelayMs(policy, attempt, this.random, info.retry_after_ms);
+      if (!retrySafe) delay = Math.max(delay, safeRetryBackoffMs(attempt + 1));
       if (deadlineAt !== null) delay = Math.min(delay, Math.max(0, deadlineAt - this.clock().getTime()));
       this.metrics.recordRetry();
       this.opts.hooks?.onRetry?.(call, attempt + 1, delay, info.message);
@@ -415,6 +415,7 @@ export class ToolExecutor {
       return { ok: false, info: slots };
     }
     const began = this.clock().getTime();
+    const idemKey = idempotencyKeyOf(call.arguments, this.policyFor(def).idempotencyKeyArg);
     try {
       const r = await runWithTimeout(
         (toolSignal) =>
@@ -422,6 +423,7 @@ export class ToolExecutor {
             callId: call.id,
             attempt,
             signal: toolSignal,
+            ...(idemKey !== null ? { idempotencyKey: idemKey } : {}),
             ...(this.opts.sessionId !== undefined ? { sessionId: this.opts.sessionId } : {}),
           }),
         { timeoutMs, signal, timer: this.timer, onLate: () => this.opts.hooks?.onLateResult?.(call, attempt) },

@@ -12,3 +12,4 @@ export * from './executor.js';
 export { collectStream, runWithTimeout } from './attempt.js';
 export type { AttemptResult } from './attempt.js';
 export { ToolErrorCategory, ToolErrorCategorySchema } from '@chuk/models';
+export * from './retry-safety.js';

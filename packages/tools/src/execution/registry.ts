@@ -13,6 +13,8 @@ export interface ToolContext {
   attempt: number;
   signal: AbortSignal;
   sessionId?: string;
+  /** The call's `_idempotency_key` argument (taken out of the arguments), for tools that deduplicate by it. */
+  idempotencyKey?: string;
 }
 
 export interface ToolDefinition<I = Record<string, unknown>, O = unknown> {

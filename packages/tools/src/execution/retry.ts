@@ -16,7 +16,12 @@ export const RetryPolicySchema = z
     retryOnErrorSubstrings: z.array(z.string()).default([]).describe('if non-empty, retry only errors containing one (case-sensitive)'),
     skipRetryOnErrorSubstrings: z.array(z.string()).default([]).describe('never retry errors containing one (case-insensitive)'),
     retryOnCategories: z.array(z.string()).optional().describe('categories that may be retried (default: the retryable ones)'),
-    retryNonIdempotent: z.boolean().default(false).describe('retry timeouts of tools that may have had a side effect'),
+    retryNonIdempotent: z
+      .boolean()
+      .default(false)
+      .describe('retry non-idempotent tools after a failure whose outcome is unknown (timeout, network), even without an idempotency key'),
+    requireIdempotencyKey: z.boolean().default(false).describe('retry non-idempotent tools only when the call carries an idempotency key'),
+    idempotencyKeyArg: z.string().min(1).default('_idempotency_key').describe('argument holding the idempotency key (taken out before validation)'),
   })
   .strict();
 export type RetryPolicy = z.infer<typeof RetryPolicySchema>;

@@ -19,3 +19,4 @@ export * from './registry.js';
 export * from './unresolved.js';
 export * from './output-size.js';
 export * from './time-budget.js';
+export * from './retry-safety.js';

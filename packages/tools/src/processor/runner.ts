@@ -1,4 +1,4 @@
-import { noopLogger } from '@chuk/models';
+import { noopLogger, ToolErrorCategory } from '@chuk/models';
 import type { Logger } from '@chuk/models';
 import { canonicalJson, isPlainObject } from '../common/json.js';
 import { fmtModelNumber, toNumberOrNull } from '../common/numbers.js';
@@ -7,6 +7,7 @@ import type { ToolCall, ToolResult } from '../execution/call.js';
 import { makeErrorInfo, ToolErrorCode } from '../execution/errors.js';
 import type { ExecuteOptions, ToolExecutor } from '../execution/executor.js';
 import { isCacheableTool } from '../execution/registry.js';
+import { isRetrySafeTool } from '../execution/retry-safety.js';
 import { jsonSchemaOf } from '../execution/validation.js';
 import { resultText } from '../formats/render.js';
 import { TOOL_NAME_ARG } from '../guards/constants.js';
@@ -14,6 +15,7 @@ import { BudgetKind, EnforcementLevel, GuardVerdict, UnusedResultAction } from '
 import { blockResult } from '../guards/guard.js';
 import type { GuardResult } from '../guards/guard.js';
 import type { ToolStateManager } from '../guards/manager.js';
+import type { RetrySafetyGuard } from '../guards/retry-safety.js';
 import type { UnresolvedReferenceGuard } from '../guards/unresolved.js';
 import { typedValue } from '../guards/models.js';
 import type { ValueBinding } from '../guards/models.js';
@@ -70,6 +72,8 @@ export interface GuardedToolRunnerOptions {
   autoRepair?: boolean;
   /** Checked after reference resolution: placeholders the model left in the arguments warn or block. */
   unresolvedGuard?: UnresolvedReferenceGuard;
+  /** Model-level retry safety (§17.5): repeats of failed calls are blocked or warned; reset per prompt. */
+  retrySafety?: RetrySafetyGuard;
   clock?: () => Date;
   idGenerator?: () => string;
   logger?: Logger;
@@ -119,6 +123,7 @@ export class GuardedToolRunner {
     this.turnsInPrompt = 0;
     this.warnedUnused.clear();
     this.opts.unresolvedGuard?.reset();
+    this.opts.retrySafety?.reset();
   }
 
   private blocked(call: ToolCall, guard: GuardResult, message: string, args: Record<string, unknown> = call.arguments): GuardedCallResult {
@@ -285,6 +290,10 @@ export class GuardedToolRunner {
     const leftover = call.parse_error === null ? this.opts.unresolvedGuard?.check(tool, resolvedArgs) : undefined;
     if (leftover?.verdict === GuardVerdict.Block) return this.blocked(call, leftover, leftover.reason, resolvedArgs);
     if (leftover?.verdict === GuardVerdict.Warn) warnings.push(leftover.reason);
+    const retryGuard = call.parse_error === null ? this.opts.retrySafety : undefined;
+    const repeat = retryGuard?.check(tool, resolvedArgs, resolvedDef === undefined ? {} : { idempotent: isRetrySafeTool(resolvedDef.def) });
+    if (repeat?.verdict === GuardVerdict.Block) return this.blocked(call, repeat, repeat.reason, resolvedArgs);
+    if (repeat?.verdict === GuardVerdict.Warn) warnings.push(repeat.reason);
     const withWarnings = (text: string): string => (warnings.length === 0 ? text : `${text}\n\n${warnings.map((w) => `Warning: ${w}`).join('\n')}`);
 
     if (call.parse_error === null) {
@@ -325,6 +334,7 @@ export class GuardedToolRunner {
     const [result] = await this.executor.execute([{ ...call, arguments: resolvedArgs }], execOpts);
     const r = result as ToolResult;
     time?.recordExecution(Math.max(0, r.duration_ms));
+    retryGuard?.recordResult(tool, resolvedArgs, r.error === null ? null : (r.error_info ?? { category: ToolErrorCategory.Execution, message: r.error }));
     let binding: ValueBinding | null = null;
     if (r.error === null && call.parse_error === null) {
       const value = r.result;
