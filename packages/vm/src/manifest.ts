@@ -1,18 +1,41 @@
-import { ALL_COMPRESSION_LEVELS, CompressionLevel, Modality, StorageTier, TIER_HINTS, VM_TAGS } from './enums.js';
+import {
+  ALL_COMPRESSION_LEVELS,
+  CompressionLevel,
+  Modality,
+  PAGE_TYPE_EVICTION_WEIGHTS,
+  StorageTier,
+  TIER_HINTS,
+  VM_TAGS,
+} from './enums.js';
+import { InvalidInput } from '@chuk/models';
 import type { PageTableEntry } from './models/entry.js';
 import type { MemoryPage } from './models/page.js';
 import type { PageTable } from './page-table.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
+import { truncateWithEllipsis } from './util/text.js';
 
 /* Manifest models are wire JSON handed to the model (snake_case, key order as in the reference). */
 
 export interface WorkingSetEntry { page_id: string; modality: string; level: number; tokens_est: number; importance: number }
 export interface AvailablePageEntry { page_id: string; modality: string; tier: string; levels: number[]; hint: string }
 export interface ManifestPolicies { faults_allowed: boolean; max_faults_per_turn: number; upgrade_budget_tokens: number; prefer_levels: number[] }
-export interface VmManifest { session_id: string; working_set: WorkingSetEntry[]; available_pages: AvailablePageEntry[]; policies: ManifestPolicies }
+/**
+ * `working_set_omitted` / `available_pages_omitted` are additions to the reference shape, present only under a
+ * token budget (`maxTokens`) when entries are left out: how many mapped pages are not listed (they are still in
+ * `VM:CONTEXT` or the messages) and how many unmapped pages are not listed (`search_pages` still finds them).
+ */
+export interface VmManifest {
+  session_id: string;
+  working_set: WorkingSetEntry[];
+  working_set_omitted?: number;
+  available_pages: AvailablePageEntry[];
+  available_pages_omitted?: number;
+  policies: ManifestPolicies;
+}
 
-interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string; gen: number }
-interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string; gen: number }
+/** `tokens`: the estimate of `json` plus its separating comma, computed once per entry when a budget needs it. */
+interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string; gen: number; tokens?: number }
+interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string; gen: number; tokens?: number }
 
 /** A cache is pruned when it holds more than this many times the entries listed by the last call (plus slack). */
 const CACHE_SLACK = 2;
@@ -28,6 +51,10 @@ export const DEFAULT_MAX_AVAILABLE_PAGES = 50;
 /** Size reported for a working-set entry without a known size (reference constant). */
 export const MANIFEST_FALLBACK_TOKENS = 100;
 const DEFAULT_IMPORTANCE = 0.5;
+/** Ranking bonus of a pinned page among the available pages under a budget (above any importance). */
+const PINNED_PRIORITY = 2;
+/** Tokens of the comma that separates an entry from the next (and the estimator's rounding). */
+const SEPARATOR_TOKENS = 1;
 
 export const DEFAULT_MANIFEST_POLICIES: Readonly<ManifestPolicies> = {
   faults_allowed: true,
@@ -62,6 +89,7 @@ export interface ManifestBuildArgs {
   pageTable: PageTable;
   workingSetIds: readonly string[];
   workingSetTokens?: ReadonlyMap<string, number> | ((id: string) => number | undefined);
+  /** Importance by page id: of the working-set entries, and (under `maxTokens`) the rank of available pages. */
   workingSetImportance?: ReadonlyMap<string, number> | ((id: string) => number | undefined);
   hintGenerator?: (e: PageTableEntry) => string;
   policies?: ManifestPolicies;
@@ -79,6 +107,20 @@ export interface ManifestOptions {
   maxAvailablePages?: number;
   /** recent: by tier (L1 first) then most recently moved/accessed; registration: the reference's oldest-first. */
   availableOrder?: AvailableOrder;
+  /**
+   * Token budget of the manifest JSON, counted with the manager's estimator (0 or unset: unbounded, the
+   * reference). Over budget, the manifest lists fewer pages and says how many it left out:
+   * - working-set entries come first, the most recently mapped kept; only when they alone exceed the budget are
+   *   the oldest left out (`working_set_omitted`: those pages are still mapped, in `VM:CONTEXT` or the messages);
+   * - the available pages (the first `maxAvailablePages` in `availableOrder`) fill what is left, the most useful
+   *   first: pinned, then by importance plus page type (claim, index, procedure, summary, artifact, transcript),
+   *   then in `availableOrder`; they are listed in `availableOrder`, and `available_pages_omitted` counts every
+   *   unmapped page not listed (`search_pages` still reaches all of them).
+   * The JSON stays within the budget unless its fixed part (session id, policies) alone exceeds it.
+   */
+  maxTokens?: number;
+  /** Hints in the manifest are cut to this many characters (plus `...`); 0 or unset: whole. `search_pages` sees whole hints. */
+  maxHintChars?: number;
 }
 
 export interface ManifestBuilderOptions extends ManifestOptions {
@@ -87,16 +129,61 @@ export interface ManifestBuilderOptions extends ManifestOptions {
   onHintError?: (pageId: string, err: unknown) => void;
 }
 
+function nonNegativeInt(field: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new InvalidInput({ field, reason: `must be a non-negative integer, got ${String(value)}` });
+  return value;
+}
+
+/** Rank of an available page under a budget: pinned first, then importance plus how much its page type is kept. */
+function availablePriority(e: PageTableEntry, importance: number | undefined): number {
+  const typeWeight = PAGE_TYPE_EVICTION_WEIGHTS[e.pageType];
+  return (e.pinned ? PINNED_PRIORITY : 0) + (importance ?? DEFAULT_IMPORTANCE) + (1 - typeWeight);
+}
+
+/** The manifest object and its compact JSON (same key order); `omitted` adds the counts that are above 0. */
+function assemble(
+  sessionId: string,
+  working: readonly WsCached[],
+  available: readonly AvCached[],
+  policies: ManifestPolicies,
+  omitted: { working: number; available: number } | null,
+): { manifest: VmManifest; json: string } {
+  // Rope concatenation: no copy of the entry strings here (flattened once by whoever reads the message).
+  let workingJson = '';
+  for (const c of working) workingJson = workingJson === '' ? c.json : `${workingJson},${c.json}`;
+  let availableJson = '';
+  for (const c of available) availableJson = availableJson === '' ? c.json : `${availableJson},${c.json}`;
+  const omitWorking = omitted !== null && omitted.working > 0 ? omitted.working : 0;
+  const omitAvailable = omitted !== null && omitted.available > 0 ? omitted.available : 0;
+  const manifest: VmManifest = {
+    session_id: sessionId,
+    working_set: working.map((c) => c.entry),
+    ...(omitWorking > 0 ? { working_set_omitted: omitWorking } : {}),
+    available_pages: available.map((c) => c.entry),
+    ...(omitAvailable > 0 ? { available_pages_omitted: omitAvailable } : {}),
+    policies,
+  };
+  let json = `{"session_id":${JSON.stringify(sessionId)},"working_set":[${workingJson}]`;
+  if (omitWorking > 0) json += `,"working_set_omitted":${omitWorking}`;
+  json += `,"available_pages":[${availableJson}]`;
+  if (omitAvailable > 0) json += `,"available_pages_omitted":${omitAvailable}`;
+  return { manifest, json: `${json},"policies":${JSON.stringify(policies)}}` };
+}
+
 /** Builds `VM:MANIFEST_JSON`. Stateless. */
 export class ManifestBuilder {
   readonly defaultPolicies: ManifestPolicies;
   readonly maxAvailablePages: number;
   readonly availableOrder: AvailableOrder;
+  readonly maxTokens: number;
+  readonly maxHintChars: number;
 
   constructor(opts: ManifestBuilderOptions = {}) {
     this.defaultPolicies = { ...DEFAULT_MANIFEST_POLICIES, ...opts.defaultPolicies };
-    this.maxAvailablePages = opts.maxAvailablePages ?? DEFAULT_MAX_AVAILABLE_PAGES;
+    this.maxAvailablePages = nonNegativeInt('manifest.maxAvailablePages', opts.maxAvailablePages ?? DEFAULT_MAX_AVAILABLE_PAGES);
     this.availableOrder = opts.availableOrder ?? AvailableOrder.Recent;
+    this.maxTokens = nonNegativeInt('manifest.maxTokens', opts.maxTokens ?? 0);
+    this.maxHintChars = nonNegativeInt('manifest.maxHintChars', opts.maxHintChars ?? 0);
     this.estimator = opts.estimator ?? charRatioEstimator;
     this.onHintError = opts.onHintError;
   }
@@ -114,45 +201,77 @@ export class ManifestBuilder {
    */
   buildWithJson(args: ManifestBuildArgs): { manifest: VmManifest; json: string } {
     const gen = ++this.generation;
-    const working: WorkingSetEntry[] = [];
-    let workingJson = '';
+    const working: WsCached[] = [];
     for (const id of args.workingSetIds) {
       const e = args.pageTable.lookup(id);
       if (!e) continue;
       const tokens = read(args.workingSetTokens, id) ?? (e.sizeTokens || MANIFEST_FALLBACK_TOKENS);
       const importance = read(args.workingSetImportance, id) ?? DEFAULT_IMPORTANCE;
-      const c = this.wsEntry(id, e, tokens, importance, gen);
-      // Rope concatenation: no copy of the entry strings here (flattened once by whoever reads the message).
-      workingJson = working.length === 0 ? c.json : `${workingJson},${c.json}`;
-      working.push(c.entry);
+      working.push(this.wsEntry(id, e, tokens, importance, gen));
     }
-    const available: AvailablePageEntry[] = [];
-    let availableJson = '';
+    const available: AvCached[] = [];
     if (this.maxAvailablePages > 0) {
       for (const e of this.availableEntries(args.pageTable)) {
         // Listed in the working set this call (an id without a page-table entry cannot be listed here).
         if (this.wsCache.get(e.pageId)?.gen === gen) continue;
-        const hint = this.hintOf(e, args.hintGenerator);
-        let c = this.avCache.get(e.pageId);
-        if (c?.source !== e || c.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
-          const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
-          const idJson = c?.idJson ?? JSON.stringify(e.pageId);
-          c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}`, gen };
-          this.avCache.set(e.pageId, c);
-        } else {
-          c.gen = gen;
-        }
-        availableJson = available.length === 0 ? c.json : `${availableJson},${c.json}`;
-        available.push(c.entry);
+        available.push(this.avEntry(e, this.hintOf(e, args.hintGenerator), gen));
         if (available.length >= this.maxAvailablePages) break;
       }
     }
     prune(this.wsCache, gen, working.length);
     prune(this.avCache, gen, available.length);
     const policies = args.policies ?? { ...this.defaultPolicies };
-    const manifest: VmManifest = { session_id: args.sessionId, working_set: working, available_pages: available, policies };
-    const json = `{"session_id":${JSON.stringify(args.sessionId)},"working_set":[${workingJson}],"available_pages":[${availableJson}],"policies":${JSON.stringify(policies)}}`;
-    return { manifest, json };
+    if (this.maxTokens <= 0) return assemble(args.sessionId, working, available, policies, null);
+    // Every page that is neither listed in the working set nor mapped counts as available (listed or not).
+    const totalAvailable = Math.max(available.length, args.pageTable.size - working.length);
+    return this.fitToBudget(args, working, available, policies, totalAvailable);
+  }
+
+  /** The manifest within `maxTokens`: working set newest first, then the most useful available pages. */
+  private fitToBudget(
+    args: ManifestBuildArgs,
+    working: readonly WsCached[],
+    available: readonly AvCached[],
+    policies: ManifestPolicies,
+    totalAvailable: number,
+  ): { manifest: VmManifest; json: string } {
+    const omittedCounts = { working: working.length, available: totalAvailable };
+    let left = this.maxTokens - this.estimator.estimateText(assemble(args.sessionId, [], [], policies, omittedCounts).json);
+    const keptWs = new Set<WsCached>();
+    for (let i = working.length - 1; i >= 0; i--) {
+      const c = working[i] as WsCached;
+      const t = this.tokensOf(c);
+      if (t > left) break;
+      keptWs.add(c);
+      left -= t;
+    }
+    const ranked = available
+      .map((c, order) => ({ c, order, priority: availablePriority(c.source, read(args.workingSetImportance, c.source.pageId)) }))
+      .sort((a, b) => b.priority - a.priority || a.order - b.order);
+    const keptAv = new Set<AvCached>();
+    for (const { c } of ranked) {
+      const t = this.tokensOf(c);
+      if (t > left) continue;
+      keptAv.add(c);
+      left -= t;
+    }
+    // Entry estimates are summed; the estimate of the joined JSON decides (drop the least useful until it fits).
+    const dropOrder = [...ranked.map((r) => r.c).reverse(), ...working];
+    for (;;) {
+      const ws = working.filter((c) => keptWs.has(c));
+      const av = available.filter((c) => keptAv.has(c));
+      const built = assemble(args.sessionId, ws, av, policies, { working: working.length - ws.length, available: totalAvailable - av.length });
+      if (this.estimator.estimateText(built.json) <= this.maxTokens) return built;
+      const victim = dropOrder.find((c) => keptAv.has(c as AvCached) || keptWs.has(c as WsCached));
+      if (victim === undefined) return built;
+      keptAv.delete(victim as AvCached);
+      keptWs.delete(victim as WsCached);
+    }
+  }
+
+  private tokensOf(c: WsCached | AvCached): number {
+    c.tokens ??= this.estimator.estimateText(c.json) + SEPARATOR_TOKENS;
+    return c.tokens;
   }
 
   /**
@@ -171,6 +290,20 @@ export class ManifestBuilder {
       const idJson = c?.idJson ?? JSON.stringify(id);
       c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}`, gen };
       this.wsCache.set(id, c);
+    } else {
+      c.gen = gen;
+    }
+    return c;
+  }
+
+  /** The cached available entry when still valid (stamped with `gen`), else a new one. */
+  private avEntry(e: PageTableEntry, hint: string, gen: number): AvCached {
+    let c = this.avCache.get(e.pageId);
+    if (c?.source !== e || c.entry.tier !== e.tier || c.entry.hint !== hint || c.entry.modality !== e.modality) {
+      const entry: AvailablePageEntry = { page_id: e.pageId, modality: e.modality, tier: e.tier, levels: [...ALL_COMPRESSION_LEVELS], hint };
+      const idJson = c?.idJson ?? JSON.stringify(e.pageId);
+      c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","tier":"${e.tier}","levels":[0,1,2,3],"hint":${JSON.stringify(hint)}}`, gen };
+      this.avCache.set(e.pageId, c);
     } else {
       c.gen = gen;
     }
@@ -226,7 +359,8 @@ export class ManifestBuilder {
   private hintOf(e: PageTableEntry, hintGenerator?: (e: PageTableEntry) => string): string {
     if (!hintGenerator) return '';
     try {
-      return hintGenerator(e);
+      const hint = hintGenerator(e);
+      return this.maxHintChars > 0 ? truncateWithEllipsis(hint, this.maxHintChars) : hint;
     } catch (err) {
       this.onHintError?.(e.pageId, err);
       return '';

@@ -70,7 +70,15 @@ export interface VmFacadeOptions {
   compressorRegistry?: CompressorRegistry | null;
   faultPolicy?: FaultPolicyConfig;
   tierStore?: TierStore;
+  /** Token estimate of pages, context lines and the manifest (default chars / 4; pass the model's tokenizer to fit a real window). */
   estimator?: TokenEstimator;
+  /**
+   * `VM:MANIFEST_JSON` settings (`maxTokens`, `maxHintChars`, `maxAvailablePages`, `availableOrder`, `policies`). To keep
+   * the whole prompt within a window, give the manifest a `maxTokens` and count it (plus the rules) in `config.reservedTokens`.
+   */
+  manifest?: MemoryManagerOptions['manifest'];
+  /** Unpin the oldest pinned segment summaries beyond this count at a rollover (0 = unlimited, the default). */
+  maxPinnedSummaries?: number;
   /** Role of the VM developer message (default `system`). */
   developerRole?: VmDeveloperRole;
   /** Default `mapped_messages`. */
