@@ -63,8 +63,11 @@ describe('mapped_messages: each turn appears once (spec/vm.md §25.7)', () => {
     expect(chat).not.toContain(turn(0));
     expect(block).not.toContain(turn(0));
     expect(chat.at(-1)).toBe(turn(9));
+    // A turn in L0 appears once, as its L0 copy (compressed in place when L0 is tight); an evicted one not at all.
+    const l0Text = new Map((await vm.getL0Pages()).map((p) => [p.pageId, String(p.content)]));
     for (let i = 0; i < 10; i++) {
-      const shown = Number(chat.includes(turn(i))) + Number(block.includes(turn(i)));
+      const text = l0Text.get(idOf.get(turn(i)) ?? '') ?? turn(i);
+      const shown = Number(chat.includes(text)) + Number(block.includes(text));
       expect(shown).toBe(l0.has(turn(i)) ? 1 : 0);
     }
   });

@@ -62,6 +62,8 @@ export class VmBridge {
       ...(o.faultPolicy === undefined ? {} : { faultPolicy: o.faultPolicy }),
       ...(o.tierStore === undefined ? {} : { tierStore: o.tierStore }),
       ...(o.estimator === undefined ? {} : { estimator: o.estimator }),
+      ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
+      ...(o.maxPinnedSummaries === undefined ? {} : { maxPinnedSummaries: o.maxPinnedSummaries }),
       clock: init.clock,
       logger: init.logger,
     });
@@ -178,14 +180,24 @@ export class VmBridge {
     return [{ role: this.developerRole, content: context.developerMessage }, ...mapped.map((p) => ({ role: p.role, content: p.content }))];
   }
 
-  /** Transcript pages in L0 that were never evicted, in creation order; the latest user message always. */
+  /**
+   * Transcript pages in L0 that were never evicted, in creation order, with the text of their L0 copy (a page
+   * compressed in place is sent compressed, so the prompt holds what L0 is charged for); the latest user message
+   * always (whole).
+   */
   private async mappedPages(): Promise<TranscriptPage[]> {
-    const inL0 = new Set((await this.manager.getL0Pages()).map((p) => p.pageId));
+    const inL0 = new Map<string, string>();
+    for (const p of await this.manager.getL0Pages()) inL0.set(p.pageId, typeof p.content === 'string' ? p.content : safeJson(p.content));
     const evicted = new Set(this.manager.mutationLog.getMutationsByType(MutationType.Evict).map((m) => m.pageId));
     let latestUser: TranscriptPage | undefined;
     for (const page of this.transcript) if (page.role === MessageRole.User) latestUser = page;
-    const out = this.transcript.filter((page) => inL0.has(page.pageId) && !evicted.has(page.pageId));
-    if (latestUser !== undefined && !out.includes(latestUser)) out.push(latestUser);
+    const out: TranscriptPage[] = [];
+    for (const page of this.transcript) {
+      const content = inL0.get(page.pageId);
+      if (content === undefined || evicted.has(page.pageId)) continue;
+      out.push(page === latestUser ? page : { ...page, content });
+    }
+    if (latestUser !== undefined && !out.some((p) => p.pageId === latestUser.pageId)) out.push(latestUser);
     return out;
   }
 
