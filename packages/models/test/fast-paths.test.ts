@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRICING, InMemorySessionStore, InvalidInput, Session, SessionEvent, TokenUsage, lookupPrice, nowIso } from '../src/index.js';
+import {
+  DEFAULT_PRICING, InMemorySessionStore, InvalidInput, Session, SessionEvent, SessionIdSchema, StorageError, TokenUsage, isSessionId,
+  lookupPrice, nowIso,
+} from '../src/index.js';
 import type { PricingTable } from '../src/index.js';
 
 describe('TokenUsage.create fast path', () => {
@@ -137,5 +140,45 @@ describe('headerFromWire fast path', () => {
         expect((e as InvalidInput).message, field).toContain(field);
       }
     }
+  });
+});
+
+describe('isSessionId', () => {
+  it('agrees with SessionIdSchema on ASCII and non-ASCII ids', () => {
+    const ids = [
+      'abc', 'w1-r1-00001', 'a:b@c.d/e_f', 'é-ü', '日本', 'x'.repeat(256), 'x'.repeat(257), '', 'a b', 'a\tb', 'a\nb',
+      'a\u0000', 'a\u001f', 'a\u007f', '{a', 'a}', 'é\u00a0', 'ü\u3000x', '\u2028', 'é{', 'ok\ufeff',
+    ];
+    for (const id of ids) expect(isSessionId(id), JSON.stringify(id)).toBe(SessionIdSchema.safeParse(id).success);
+    expect(isSessionId(5)).toBe(false);
+  });
+});
+
+describe('InMemorySessionStore hot path', () => {
+  it('reports failures of create and get as rejected promises, never synchronous throws', async () => {
+    const store = new InMemorySessionStore();
+    const bad = store.create({ id: 'bad id' } as never);
+    await expect(bad).rejects.toThrow(InvalidInput);
+    const s = new Session({ id: 'hot' });
+    await expect(store.create(s)).resolves.toBe(1);
+    const again = store.create(s);
+    await expect(again).rejects.toMatchObject({ sessionId: 'hot' });
+    await expect(store.get('missing')).resolves.toBeNull();
+    const json = new InMemorySessionStore({ encoding: 'json' });
+    await json.create(new Session({ id: 'j' }));
+    (json.data.sessions.get('j') as { header: string }).header = '{broken';
+    const corrupt = json.get('j');
+    await expect(corrupt).rejects.toThrow(StorageError);
+  });
+
+  it('keeps a never-appended session on the shared empty list until its first append', async () => {
+    const store = new InMemorySessionStore();
+    await store.create(new Session({ id: 'a' }));
+    await store.create(new Session({ id: 'b' }));
+    const e = SessionEvent.create({ message: 'hi', source: 'user' });
+    await store.append('a', [e]);
+    expect((await store.get('a'))?.events.map((x) => x.id)).toEqual([e.id]);
+    expect((await store.get('b'))?.events).toEqual([]);
+    expect(await store.readEvents('b')).toEqual([]);
   });
 });

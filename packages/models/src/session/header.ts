@@ -265,10 +265,21 @@ export function assertSessionId(id: unknown, field = 'sessionId'): asserts id is
 
 // eslint-disable-next-line no-control-regex
 const BAD_ID_CHARS = /[\s\u0000-\u001f\u007f{}]/u;
+const ASCII_SPACE = 0x20;
+const ASCII_DEL = 0x7f;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
-/** Fast form of `SessionIdSchema` (no schema parse). */
+/** Fast form of `SessionIdSchema` (no schema parse; a character loop for ASCII ids, the regex otherwise). */
 export function isSessionId(id: unknown): id is string {
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_SESSION_ID_LENGTH && !BAD_ID_CHARS.test(id);
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_SESSION_ID_LENGTH) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    // beyond ASCII, `\s` also matches Unicode spaces: the regex decides
+    if (c > ASCII_DEL) return !BAD_ID_CHARS.test(id);
+    if (c <= ASCII_SPACE || c === ASCII_DEL || c === OPEN_BRACE || c === CLOSE_BRACE) return false;
+  }
+  return true;
 }
 
 /** Cheap structural check of a header handed to a store (no schema parse per call). */
@@ -284,8 +295,13 @@ export function assertHeader(header: unknown): asserts header is SessionHeader {
   }
   if (!Array.isArray(h.childIds)) throw new InvalidInput({ field: 'header.childIds', reason: 'must be an array' });
   if (!Array.isArray(h.taskIds)) throw new InvalidInput({ field: 'header.taskIds', reason: 'must be an array' });
-  if (!Array.isArray(h.runs) || !h.runs.every((r) => r instanceof SessionRun)) {
+  if (!Array.isArray(h.runs) || !allRuns(h.runs)) {
     throw new InvalidInput({ field: 'header.runs', reason: 'must be an array of SessionRun' });
   }
   if (typeof h.state !== 'object' || (h.state as unknown) === null) throw new InvalidInput({ field: 'header.state', reason: 'must be an object' });
+}
+
+function allRuns(runs: readonly unknown[]): boolean {
+  for (const r of runs) if (!(r instanceof SessionRun)) return false;
+  return true;
 }

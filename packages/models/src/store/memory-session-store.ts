@@ -29,7 +29,7 @@ export type MemoryEncoding = (typeof MemoryEncoding)[keyof typeof MemoryEncoding
 export interface MemorySessionEntry {
   /** Frozen header (object encoding) or header wire JSON (json encoding). */
   header: FrozenHeader | string;
-  /** Frozen events (object encoding) or event wire JSON (json encoding). */
+  /** Frozen events (object encoding) or event wire JSON (json encoding); a shared empty list until the first append. */
   events: (SessionEvent | string)[];
   /** Stored event ids (created by the first append). */
   ids: Set<string> | null;
@@ -70,6 +70,20 @@ export interface InMemorySessionStoreOptions {
   data?: MemorySessionData;
 }
 
+/** The stored events of a session never appended to (frozen; the first append gives the entry its own list). */
+const NO_STORED_EVENTS: (SessionEvent | string)[] = Object.freeze([]) as unknown as (SessionEvent | string)[];
+/** The decoded events of such a session (`Session.fromFrozen` copies only non-empty lists). */
+const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
+/** Settled promises can be shared: what every successful `create` and every miss of `get` resolve to. */
+const CREATED: Promise<number> = Promise.resolve(1);
+const NOT_FOUND: Promise<null> = Promise.resolve(null);
+
+/** `error` as a rejected promise (the non-async hot-path methods never throw synchronously). */
+function rejected(error: unknown): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was caught, unchanged
+  return Promise.reject(error);
+}
+
 const CAPABILITIES: StoreCapabilities = Object.freeze({ ttl: true, atomicAppend: true, atomicHeaderCas: true, listing: true });
 
 /**
@@ -101,33 +115,24 @@ export class InMemorySessionStore implements SessionStore {
     return this.data.sessions.size;
   }
 
-  async create(header: SessionHeader): Promise<number> {
-    assertHeader(header);
-    const sessions = this.data.sessions;
-    const existing = sessions.get(header.id);
-    if (existing !== undefined && !this.#expired(existing)) throw new SessionAlreadyExists({ sessionId: header.id });
-    sessions.set(header.id, {
-      header: this.#encodeHeader(header, 1),
-      events: [],
-      ids: null,
-      revision: 1,
-      expiresAt: this.#ttlMs === null ? null : this.#clock().getTime() + this.#ttlMs,
-    });
-    this.data.invalidate();
-    return 1;
+  /** Not `async`: a resolved promise is returned directly and every failure is a rejected one (W1 hot path). */
+  create(header: SessionHeader): Promise<number> {
+    try {
+      this.#create(header);
+      return CREATED;
+    } catch (error) {
+      return rejected(error);
+    }
   }
 
-  async get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
-    const entry = this.#live(sessionId);
-    if (entry === undefined) return null;
-    const events = this.#decodeEvents<M>(entry, 0, entry.events.length, 'get');
-    const last = events[events.length - 1];
-    const stored = entry.header;
-    if (typeof stored !== 'string' && (last === undefined || !isLater(last.timestamp, stored.updatedAt))) {
-      // the frozen stored header is shared and copied by the session on first access
-      return Session.fromFrozen<M>(stored, events, this.#sessionOptions);
+  /** Not `async`, for the same reason as `create`. */
+  get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
+    try {
+      const session = this.#snapshot<M>(sessionId);
+      return session === null ? NOT_FOUND : Promise.resolve(session);
+    } catch (error) {
+      return rejected(error);
     }
-    return sessionFromStoredLog<M>(this.#decodeHeader(entry, 'get'), events, { clock: this.#clock });
   }
 
   async getHeader(sessionId: string): Promise<SessionHeader | null> {
@@ -163,6 +168,7 @@ export class InMemorySessionStore implements SessionStore {
     }
     const json = this.data.encoding === MemoryEncoding.Json;
     const ids = (entry.ids ??= new Set());
+    if (entry.events === NO_STORED_EVENTS) entry.events = [];
     for (const e of fresh) {
       entry.events.push(json ? JSON.stringify(e.toWire()) : e.clone(true));
       ids.add(e.id);
@@ -257,6 +263,35 @@ export class InMemorySessionStore implements SessionStore {
   /** Nothing to release; idempotent. */
   async close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  #create(header: SessionHeader): void {
+    assertHeader(header);
+    const sessions = this.data.sessions;
+    const existing = sessions.get(header.id);
+    if (existing !== undefined && !this.#expired(existing)) throw new SessionAlreadyExists({ sessionId: header.id });
+    sessions.set(header.id, {
+      header: this.#encodeHeader(header, 1),
+      events: NO_STORED_EVENTS,
+      ids: null,
+      revision: 1,
+      expiresAt: this.#expiry(),
+    });
+    this.data.invalidate();
+  }
+
+  #snapshot<M>(sessionId: string): Session<M> | null {
+    const entry = this.#live(sessionId);
+    if (entry === undefined) return null;
+    const count = entry.events.length;
+    const events = count === 0 ? (NO_EVENTS as readonly SessionEvent<M>[]) : this.#decodeEvents<M>(entry, 0, count, 'get');
+    const last = events[count - 1];
+    const stored = entry.header;
+    if (typeof stored !== 'string' && (last === undefined || !isLater(last.timestamp, stored.updatedAt))) {
+      // the frozen stored header is shared and copied by the session on first access
+      return Session.fromFrozen<M>(stored, events, this.#sessionOptions);
+    }
+    return sessionFromStoredLog<M>(this.#decodeHeader(entry, 'get'), events, { clock: this.#clock });
   }
 
   #expiry(): number | null {
