@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { renderValue } from '../common/json.js';
 import { fmtPercent0 } from '../common/numbers.js';
+import { asArgHints, AVOID_MIN_FAILURES } from './hints.js';
+import type { ArgHints, RepeatedFailure } from './hints.js';
 import type { ToolMemoryManager } from './manager.js';
 import { entryIsSuccess, successRate } from './models.js';
 import type { ArgDelta, SuccessPattern, ToolLogEntry } from './models.js';
@@ -9,6 +11,7 @@ const ABBREV15 = 15;
 const DELTA_LIST_MAX = 2;
 const ARGS_SHOWN = 3;
 const PAST_FIXES = 3;
+const HINT_VALUES_SHOWN = 5;
 const DEFAULT_SUMMARY_TOOLS = 5;
 /** Rough characters per token for the optional token budget. */
 const CHARS_PER_TOKEN = 4;
@@ -24,11 +27,14 @@ export const FormatterConfigSchema = z
     compact: z.boolean().default(false).describe('omit the success-rate line'),
     timing_placement: z.enum(['summary', 'end']).default('summary').describe('summary: after the result; end: reference placement'),
     max_tokens: z.number().int().positive().nullable().default(null).describe('token budget (chars/4); tools that do not fit are dropped'),
+    avoid_min_failures: z.number().int().min(0).default(AVOID_MIN_FAILURES).describe('failures of the same arguments before an <avoid> line; 0 = no <avoid> section'),
+    max_avoid_notes: z.number().int().min(0).default(3).describe('<avoid> lines per tool'),
   })
   .strict();
 export type FormatterConfig = z.infer<typeof FormatterConfigSchema>;
 
 const xml = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const xmlText = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 const abbrev15 = (v: unknown): string => {
   const s = renderValue(v);
   return s.length > ABBREV15 ? `${s.slice(0, ABBREV15 - 2)}..` : s;
@@ -52,6 +58,19 @@ export function formatArgs(args: Record<string, unknown>, maxItems = ARGS_SHOWN)
   const entries = Object.entries(args);
   const shown = entries.slice(0, maxItems).map(([k, v]) => `${k}=${abbrev15(v)}`).join(', ');
   return entries.length > maxItems ? `${shown}, ...+${entries.length - maxItems}` : shown;
+}
+
+/** Automatic hints: `k=v, k2=v2 (always include: k, k2)`. */
+export function formatArgHints(hints: ArgHints): string {
+  const values = formatArgs(hints.typical_values, HINT_VALUES_SHOWN);
+  const always = hints.must_include.length === 0 ? '' : ` (always include: ${hints.must_include.join(', ')})`;
+  return `${values === '' ? 'no common args' : values}${always}`;
+}
+
+/** One `<avoid>` line: the arguments, how often they failed and with which error types. */
+export function formatAvoidNote(f: RepeatedFailure): string {
+  const args = Object.keys(f.arguments).length === 0 ? '(no arguments)' : formatArgs(f.arguments);
+  return `  - ${args} (failed ${f.failures}x: ${f.error_types.map(xmlText).join(', ')})`;
 }
 
 /** No goal → all; else patterns without a goal, whose goal contains it, or that carry a fix. */
@@ -100,14 +119,21 @@ export class ProceduralContextFormatter {
         for (const e of errors) lines.push(`    - ${xml(e.error_type)}${e.count > 1 ? ` (x${e.count})` : ''}${e.typical_fix !== null ? ` -> fix: ${e.typical_fix}` : ''}`);
         lines.push('  </common_errors>');
       }
-      const hints = successes
-        .map((s) => (s.delta_that_fixed !== null ? `    - Fixed by: ${formatDelta(s.delta_that_fixed)}` : Object.keys(s.arg_hints).length > 0 ? `    - Typical args: ${JSON.stringify(s.arg_hints)}` : null))
-        .filter((l): l is string => l !== null);
+      const hints = successes.map((s) => this.hintLine(s)).filter((l): l is string => l !== null);
       if (hints.length > 0) lines.push('  <success_hints>', ...hints, '  </success_hints>');
       lines.push('</patterns>');
       blocks.push(lines.join('\n'));
     }
+    const avoid = c.avoid_min_failures === 0 ? [] : manager.getRepeatedFailures(tool, c.avoid_min_failures).slice(0, c.max_avoid_notes);
+    if (avoid.length > 0) blocks.push(['<avoid>', ...avoid.map(formatAvoidNote), '</avoid>'].join('\n'));
     return `<tool_memory name="${xml(tool)}">\n${blocks.join('\n\n')}\n</tool_memory>`;
+  }
+
+  private hintLine(s: SuccessPattern): string | null {
+    if (s.delta_that_fixed !== null) return `    - Fixed by: ${formatDelta(s.delta_that_fixed)}`;
+    if (Object.keys(s.arg_hints).length === 0) return null;
+    const auto = asArgHints(s.arg_hints);
+    return `    - Typical args: ${auto === null ? JSON.stringify(s.arg_hints) : formatArgHints(auto)}`;
   }
 
   formatForTools(manager: ToolMemoryManager, toolNames: readonly string[], contextGoal?: string | null): string {
@@ -163,7 +189,9 @@ export class ProceduralContextFormatter {
     const hints = manager.getSuccessfulArgsForGoal(toolName, goal);
     if (hints === null || Object.keys(hints).length === 0) return null;
     const lines = [`<success_template tool="${xml(toolName)}" goal="${xml(goal)}">`, '  Recommended args based on past success:'];
-    for (const [k, v] of Object.entries(hints)) lines.push(`    ${k}: ${renderValue(v)}`);
+    const auto = asArgHints(hints);
+    for (const [k, v] of Object.entries(auto === null ? hints : auto.typical_values)) lines.push(`    ${k}: ${renderValue(v)}`);
+    if (auto !== null && auto.must_include.length > 0) lines.push(`  Always include: ${auto.must_include.join(', ')}`);
     lines.push('</success_template>');
     return lines.join('\n');
   }

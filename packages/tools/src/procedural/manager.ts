@@ -3,6 +3,8 @@ import type { Logger, ToolOutcome } from '@chuk/models';
 import { defaultClock } from '../common/defaults.js';
 import { hashArguments } from '../common/hash.js';
 import type { SessionStateAccess } from '../processor/sink.js';
+import { AVOID_MIN_FAILURES, repeatedFailures, updateAutoHints } from './hints.js';
+import type { RepeatedFailure } from './hints.js';
 import {
   addErrorPattern,
   addSuccessPattern,
@@ -141,6 +143,7 @@ export class ToolMemoryManager {
       if (entry.fix_for !== null) {
         addSuccessPattern(pattern, { goal_match: entry.context_goal, delta_that_fixed: entry.delta_args, example_call_id: entry.id });
       }
+      updateAutoHints(pattern, log, entry);
     } else if (entryIsFailure(entry)) {
       addErrorPattern(pattern, input.errorType ?? DEFAULT_ERROR_TYPE, input.contextGoal, input.arguments);
       this.capErrorPatterns(pattern);
@@ -220,6 +223,11 @@ export class ToolMemoryManager {
   getSuccessfulArgsForGoal(toolName: string, goal: string): Record<string, unknown> | null {
     const g = goal.toLowerCase();
     return this.getPattern(toolName)?.success_patterns.find((s) => s.goal_match?.toLowerCase().includes(g) === true)?.arg_hints ?? null;
+  }
+
+  /** Arguments of `toolName` that failed at least `minFailures` times (and not succeeded since): `<avoid>` material. */
+  getRepeatedFailures(toolName: string, minFailures = AVOID_MIN_FAILURES): RepeatedFailure[] {
+    return repeatedFailures(this.memory.tool_log, toolName, minFailures);
   }
 
   /** The relation whose failure is `failedId`, if any. */
