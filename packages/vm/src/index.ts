@@ -106,7 +106,7 @@ export type { DeveloperMessageArgs } from './prompts.js';
 
 // mutation log, prefetcher, pack cache
 export { MutationLogLite, mutationToJSON } from './mutation-log.js';
-export type { ContextSnapshot, MutationLogJson, RecordMutationArgs } from './mutation-log.js';
+export type { ContextSnapshot, MutationLogJson, PageVersion, RecordMutationArgs, ReplayedPage } from './mutation-log.js';
 export { SimplePrefetcher } from './prefetcher.js';
 export type { ToolUsagePattern } from './prefetcher.js';
 export { ContextPackCache, DEFAULT_PACK_CACHE_SIZE } from './pack-cache.js';

@@ -2,10 +2,29 @@ import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
 import { Actor, ActorSchema, MutationType, StorageTier, StorageTierSchema } from './enums.js';
 import type { PageMutation } from './models/fault.js';
+import type { MemoryPage } from './models/page.js';
 import type { MutationLogSummary } from './models/stats.js';
 import { parseTimestamp } from './util/text.js';
 
 export interface ContextSnapshot { turn: number; pageIds: string[]; timestamp: Date }
+
+/** A copy of a page as it was at `timestamp` (recorded with `recordVersion`). */
+export interface PageVersion { pageId: string; version: number; timestamp: Date; page: MemoryPage }
+
+/** A page reconstructed at a point in time from the log (`replayTo`). */
+export interface ReplayedPage {
+  pageId: string;
+  at: Date;
+  /** created and not deleted by then */
+  exists: boolean;
+  /** tier after the last mutation up to `at` (null without one) */
+  tier: StorageTier | null;
+  pinned: boolean;
+  /** the latest version recorded up to `at` (null: none recorded) */
+  version: PageVersion | null;
+  /** the page's mutations up to `at`, chronological */
+  mutations: PageMutation[];
+}
 
 export interface RecordMutationArgs {
   pageId: string;
@@ -66,6 +85,8 @@ export class MutationLogLite {
   private readonly clock: () => Date;
   private readonly idGenerator: (() => string) | undefined;
   private sequence = 0;
+  /** Recorded page versions per page, chronological (kept in memory; not part of `toJSON`). */
+  private readonly versions = new Map<string, PageVersion[]>();
   /** Entries of `mutations` already in `byPage` / `byTurn`. */
   private indexed = 0;
 
@@ -167,6 +188,46 @@ export class MutationLogLite {
     this.byTurn.clear();
     this.indexed = 0;
     this.snapshots.clear();
+    this.versions.clear();
+  }
+
+  /** Keep a copy of the page as it is now (or at `timestamp`), so `replayTo` can return its content later. */
+  recordVersion(page: MemoryPage, timestamp: Date = this.clock()): PageVersion {
+    const v: PageVersion = { pageId: page.pageId, version: page.version, timestamp, page: structuredClone(page) };
+    let list = this.versions.get(page.pageId);
+    if (!list) {
+      list = [];
+      this.versions.set(page.pageId, list);
+    }
+    list.push(v);
+    return v;
+  }
+
+  /** The versions recorded for a page, chronological (copies of the list; the entries are shared). */
+  getVersions(pageId: string): PageVersion[] {
+    return [...(this.versions.get(pageId) ?? [])];
+  }
+
+  /**
+   * The page as it was at `at` (spec/vm.md §21.5): its mutations up to then folded into existence, tier and pin
+   * state, and the latest version recorded up to then (a copy, so later changes do not show). `null` when nothing
+   * about the page was logged by then.
+   */
+  replayTo(pageId: string, at: Date): ReplayedPage | null {
+    const time = at.getTime();
+    const mutations = this.getHistory(pageId).filter((m) => m.timestamp.getTime() <= time);
+    const version = (this.versions.get(pageId) ?? []).findLast((v) => v.timestamp.getTime() <= time) ?? null;
+    if (mutations.length === 0 && version === null) return null;
+    let exists = version !== null;
+    let tier: StorageTier | null = null;
+    let pinned = false;
+    for (const m of mutations) {
+      exists = m.mutationType !== MutationType.Delete;
+      tier = m.tierAfter;
+      if (m.mutationType === MutationType.Pin) pinned = true;
+      else if (m.mutationType === MutationType.Unpin) pinned = false;
+    }
+    return { pageId, at, exists, tier, pinned, version: version === null ? null : { ...version, page: structuredClone(version.page) }, mutations };
   }
 
   /** L0 ids obtained by folding create/fault_in/evict/delete events up to the end of `untilTurn`. */
