@@ -144,14 +144,18 @@ redis.call('HSET', KEYS[1], 'expires_at', iso(tonumber(ARGV[2]) + ttl))
 return 1
 `;
 
+/** Header hash fields the read script returns, in this order (what decoding a session needs). */
+export const READ_FIELDS = ['header', 'revision', 'event_count', 'session_type'] as const;
+
 /**
- * Read a whole session in one round trip: {hash fields…} and the event list.
- * (A script rather than MULTI: one command instead of four, same atomic snapshot.)
+ * Read a session in one round trip. ARGV = [from, stop] of the event list.
+ * Returns {} when there is no header hash, else {{header, revision, event_count, session_type}, events}
+ * (a missing field is nil). A script rather than MULTI: one command instead of four, same atomic snapshot.
  */
 export const READ_SESSION_SCRIPT = `
-local h = redis.call('HGETALL', KEYS[1])
-if #h == 0 then return {h, {}} end
-return {h, redis.call('LRANGE', KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]))}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+return {redis.call('HMGET', KEYS[1], ${READ_FIELDS.map((f) => `'${f}'`).join(', ')}),
+  redis.call('LRANGE', KEYS[2], ARGV[1], ARGV[2])}
 `;
 
 /** Command names registered with `defineCommand` (numberOfKeys 3 each). */

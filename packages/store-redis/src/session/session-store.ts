@@ -26,6 +26,7 @@ import { REDIS_BACKEND, RedisConnection, guard } from '../client/connection.js';
 import type { RedisClient } from '../client/create-client.js';
 import { sessionIdOfKey, sessionKeys, sessionScanPattern } from '../client/keys.js';
 import { InvalidCursorError, scanPage } from '../client/scan.js';
+import { READ_FIELDS } from '../client/scripts.js';
 import {
   DEFAULT_REDIS_URL,
   resolveStoreOptions,
@@ -50,9 +51,16 @@ const MS_PER_SECOND = 1000;
 
 export type RedisSessionStoreOptions = RedisStoreOptions & RedisInjectables;
 
-function flatToRecord(flat: readonly string[]): HeaderFields {
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] as string] = flat[i + 1] as string;
+/** Reply of the read script: empty when the session hash is missing. */
+type ReadReply = [] | [(string | null)[], string[]];
+
+/** The READ_FIELDS values of a read reply as a record (missing fields left out). */
+function readFields(values: readonly (string | null)[]): HeaderFields {
+  const out: HeaderFields = {};
+  READ_FIELDS.forEach((name, i) => {
+    const value = values[i];
+    if (typeof value === 'string') out[name] = value;
+  });
   return out;
 }
 
@@ -191,9 +199,10 @@ export class RedisSessionStore implements SessionStore {
   /** The native session; `undefined` when there is no header hash, null for a foreign session type. */
   private async readSession<M>(sessionId: string): Promise<Session<M> | null | undefined> {
     const keys = this.keys(sessionId);
-    const [flat, rawEvents] = (await this.connection.script('read', [keys.hash, keys.events], [0, -1])) as [string[], string[]];
-    if (flat.length === 0) return undefined;
-    const fields = flatToRecord(flat);
+    const reply = (await this.connection.script('read', [keys.hash, keys.events], [0, -1])) as ReadReply;
+    if (reply.length === 0) return undefined;
+    const [values, rawEvents] = reply;
+    const fields = readFields(values);
     if (fields.session_type !== undefined && fields.session_type !== SESSION_TYPE) {
       this.logger.debug({ sessionId, sessionType: fields.session_type }, 'redis key holds a foreign session type');
       return null;
@@ -223,8 +232,9 @@ export class RedisSessionStore implements SessionStore {
         return (await this.connection.client.exists(keys.hash)) === 1 ? [] : null;
       }
       const stop = limit === null ? -1 : from + limit - 1;
-      const [flat, rawEvents] = (await this.connection.script('read', [keys.hash, keys.events], [from, stop])) as [string[], string[]];
-      if (flat.length === 0) return null;
+      const reply = (await this.connection.script('read', [keys.hash, keys.events], [from, stop])) as ReadReply;
+      if (reply.length === 0) return null;
+      const rawEvents = reply[1];
       return this.decode('readEvents', () => decodeEvents<M>(rawEvents));
     });
   }
