@@ -105,6 +105,10 @@ export {
 export type { DeveloperMessageArgs } from './prompts.js';
 
 // mutation log, prefetcher, pack cache
+export {
+  AudioCompressor, MediaCompressorConfigSchema, StructuredCompressor, VIDEO_SCENES_KEY, VIDEO_SCENE_COUNT_KEY, VideoCompressor, formatDuration, outline,
+} from './media-compressors.js';
+export type { MediaCompressorConfig, MediaCompressorConfigInput } from './media-compressors.js';
 export { MutationLogLite, mutationToJSON } from './mutation-log.js';
 export type { ContextSnapshot, MutationLogJson, PageVersion, RecordMutationArgs, ReplayedPage } from './mutation-log.js';
 export { SimplePrefetcher } from './prefetcher.js';
