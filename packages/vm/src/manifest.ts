@@ -48,6 +48,8 @@ function prune(cache: Map<string, { gen: number }>, gen: number, listed: number)
 }
 
 export const DEFAULT_MAX_AVAILABLE_PAGES = 50;
+/** Default `workingSetShare`: half of a manifest budget for the mapped pages, half for the pages that can be faulted. */
+export const DEFAULT_WORKING_SET_SHARE = 0.5;
 /** Size reported for a working-set entry without a known size (reference constant). */
 export const MANIFEST_FALLBACK_TOKENS = 100;
 const DEFAULT_IMPORTANCE = 0.5;
@@ -110,15 +112,19 @@ export interface ManifestOptions {
   /**
    * Token budget of the manifest JSON, counted with the manager's estimator (0 or unset: unbounded, the
    * reference). Over budget, the manifest lists fewer pages and says how many it left out:
-   * - working-set entries come first, the most recently mapped kept; only when they alone exceed the budget are
-   *   the oldest left out (`working_set_omitted`: those pages are still mapped, in `VM:CONTEXT` or the messages);
+   * - working-set entries, the most recently mapped first, take up to `workingSetShare` of the budget (all of it
+   *   when no page is available); the oldest are left out, counted in `working_set_omitted` (those pages are still
+   *   mapped: their lines in `VM:CONTEXT` carry their ids, or they are chat messages);
    * - the available pages (the first `maxAvailablePages` in `availableOrder`) fill what is left, the most useful
    *   first: pinned, then by importance plus page type (claim, index, procedure, summary, artifact, transcript),
    *   then in `availableOrder`; they are listed in `availableOrder`, and `available_pages_omitted` counts every
-   *   unmapped page not listed (`search_pages` still reaches all of them).
+   *   unmapped page not listed (`search_pages` still reaches all of them);
+   * - room they leave goes to the remaining working-set entries.
    * The JSON stays within the budget unless its fixed part (session id, policies) alone exceeds it.
    */
   maxTokens?: number;
+  /** Share of `maxTokens` (after the fixed part) the working-set entries may take while available pages need room (default 0.5). */
+  workingSetShare?: number;
   /** Hints in the manifest are cut to this many characters (plus `...`); 0 or unset: whole. `search_pages` sees whole hints. */
   maxHintChars?: number;
 }
@@ -131,6 +137,11 @@ export interface ManifestBuilderOptions extends ManifestOptions {
 
 function nonNegativeInt(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) throw new InvalidInput({ field, reason: `must be a non-negative integer, got ${String(value)}` });
+  return value;
+}
+
+function share(field: string, value: number): number {
+  if (!(value >= 0 && value <= 1)) throw new InvalidInput({ field, reason: `must be between 0 and 1, got ${String(value)}` });
   return value;
 }
 
@@ -177,6 +188,7 @@ export class ManifestBuilder {
   readonly availableOrder: AvailableOrder;
   readonly maxTokens: number;
   readonly maxHintChars: number;
+  readonly workingSetShare: number;
 
   constructor(opts: ManifestBuilderOptions = {}) {
     this.defaultPolicies = { ...DEFAULT_MANIFEST_POLICIES, ...opts.defaultPolicies };
@@ -184,6 +196,7 @@ export class ManifestBuilder {
     this.availableOrder = opts.availableOrder ?? AvailableOrder.Recent;
     this.maxTokens = nonNegativeInt('manifest.maxTokens', opts.maxTokens ?? 0);
     this.maxHintChars = nonNegativeInt('manifest.maxHintChars', opts.maxHintChars ?? 0);
+    this.workingSetShare = share('manifest.workingSetShare', opts.workingSetShare ?? DEFAULT_WORKING_SET_SHARE);
     this.estimator = opts.estimator ?? charRatioEstimator;
     this.onHintError = opts.onHintError;
   }
@@ -227,7 +240,7 @@ export class ManifestBuilder {
     return this.fitToBudget(args, working, available, policies, totalAvailable);
   }
 
-  /** The manifest within `maxTokens`: working set newest first, then the most useful available pages. */
+  /** The manifest within `maxTokens`: its share to the working set (newest first), the most useful available pages, the rest. */
   private fitToBudget(
     args: ManifestBuildArgs,
     working: readonly WsCached[],
@@ -236,15 +249,21 @@ export class ManifestBuilder {
     totalAvailable: number,
   ): { manifest: VmManifest; json: string } {
     const omittedCounts = { working: working.length, available: totalAvailable };
-    let left = this.maxTokens - this.estimator.estimateText(assemble(args.sessionId, [], [], policies, omittedCounts).json);
+    const room = this.maxTokens - this.estimator.estimateText(assemble(args.sessionId, [], [], policies, omittedCounts).json);
+    let left = room;
     const keptWs = new Set<WsCached>();
-    for (let i = working.length - 1; i >= 0; i--) {
-      const c = working[i] as WsCached;
-      const t = this.tokensOf(c);
-      if (t > left) break;
-      keptWs.add(c);
-      left -= t;
-    }
+    let next = working.length - 1;
+    // Working-set entries, most recently mapped first, contiguous, while they fit in `cap` (tokens used so far).
+    const takeWorking = (cap: number): void => {
+      for (; next >= 0; next--) {
+        const c = working[next] as WsCached;
+        const t = this.tokensOf(c);
+        if (t > left || room - left + t > cap) break;
+        keptWs.add(c);
+        left -= t;
+      }
+    };
+    takeWorking(available.length > 0 ? room * this.workingSetShare : room);
     const ranked = available
       .map((c, order) => ({ c, order, priority: availablePriority(c.source, read(args.workingSetImportance, c.source.pageId)) }))
       .sort((a, b) => b.priority - a.priority || a.order - b.order);
@@ -255,6 +274,8 @@ export class ManifestBuilder {
       keptAv.add(c);
       left -= t;
     }
+    // What the available pages leave goes to the remaining working-set entries.
+    takeWorking(room);
     // Entry estimates are summed; the estimate of the joined JSON decides (drop the least useful until it fits).
     const dropOrder = [...ranked.map((r) => r.c).reverse(), ...working];
     for (;;) {

@@ -79,17 +79,29 @@ describe('ManifestBuilder maxTokens', () => {
     expect(manifest.available_pages_omitted).toBe(30 - listed.length);
   });
 
-  it('leaves out the oldest working-set entries only when they alone exceed the budget, and says how many', () => {
+  it('a large working set takes its share (newest first), available pages the rest; the omitted are counted', () => {
     const t = table(40, 10);
-    const { manifest, json } = build(new ManifestBuilder({ maxTokens: 300 }), t, 40);
-    expect(charRatioEstimator.estimateText(json)).toBeLessThanOrEqual(300);
-    expect(manifest.available_pages).toEqual([]);
-    expect(manifest.available_pages_omitted).toBe(10);
+    const { manifest, json } = build(new ManifestBuilder({ maxTokens: 600 }), t, 40);
+    expect(charRatioEstimator.estimateText(json)).toBeLessThanOrEqual(600);
     const listed = manifest.working_set.map((w) => w.page_id);
     expect(listed.length).toBeGreaterThan(0);
     expect(listed).toEqual(ids(40).slice(40 - listed.length));
     expect(manifest.working_set_omitted).toBe(40 - listed.length);
+    expect(manifest.available_pages.length).toBeGreaterThan(0);
+    expect(manifest.available_pages_omitted).toBe(10 - manifest.available_pages.length);
     expect(Object.keys(manifest)).toEqual(['session_id', 'working_set', 'working_set_omitted', 'available_pages', 'available_pages_omitted', 'policies']);
+    // All of the budget for the working set (share 1), or none of it while pages are available (share 0).
+    const all = build(new ManifestBuilder({ maxTokens: 600, workingSetShare: 1 }), t, 40).manifest;
+    expect(all.working_set.length).toBeGreaterThan(listed.length);
+    expect(all.available_pages).toEqual([]);
+    const none = build(new ManifestBuilder({ maxTokens: 600, workingSetShare: 0 }), t, 40).manifest;
+    expect(none.available_pages).toHaveLength(10);
+    // Room the available pages leave goes back to the working set.
+    expect(none.working_set.length).toBeGreaterThan(0);
+    // Nothing available: the whole budget is the working set's.
+    const alone = build(new ManifestBuilder({ maxTokens: 600 }), table(40, 0), 40).manifest;
+    expect(alone.working_set.length).toBe(all.working_set.length);
+    expect(alone.available_pages_omitted).toBeUndefined();
   });
 
   it('a budget below the fixed part lists nothing and still counts everything', () => {
@@ -147,5 +159,7 @@ describe('ManifestBuilder maxHintChars and option checks', () => {
     expect(() => new ManifestBuilder({ maxTokens: -1 })).toThrow(InvalidInput);
     expect(() => new ManifestBuilder({ maxHintChars: 1.5 })).toThrow(/manifest.maxHintChars/);
     expect(() => new ManifestBuilder({ maxAvailablePages: -2 })).toThrow(/manifest.maxAvailablePages/);
+    expect(() => new ManifestBuilder({ workingSetShare: 1.5 })).toThrow(/manifest.workingSetShare/);
+    expect(() => new ManifestBuilder({ workingSetShare: Number.NaN })).toThrow(InvalidInput);
   });
 });
