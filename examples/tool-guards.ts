@@ -1,9 +1,12 @@
 // Tool guards: a scripted model makes tool calls through the guarded processor. It shows $vN bindings,
 // an ungrounded call being blocked, a runaway loop being stopped, and the procedural memory summary.
+// Part 2: a repeated non-idempotent call blocked by retry safety, a per-turn time budget (warn, then block),
+// and the automatic success hints and <avoid> notes of procedural memory.
 // Offline and deterministic; run with: pnpm exec tsx --conditions=@chuk/source examples/tool-guards.ts
 import { InMemorySessionStore, Session } from '@chuk/models';
 import {
   ProceduralContextFormatter,
+  RetrySafetyGuard,
   SessionAwareToolProcessor,
   ToolMemoryManager,
   ToolRegistry,
@@ -93,3 +96,63 @@ console.log(formatter.formatForTools(memory, ['convert_currency']));
 const stored = await store.get(session.id);
 const toolEvents = stored?.events.filter((e) => e.type === 'tool_call').length ?? 0;
 console.log(`\nstored events: ${stored?.events.length ?? 0} (${toolEvents} tool_call events)`);
+
+// ── Part 2: retry safety, time budget, success hints ────────────────────────────────────────────────────
+console.log('\n── part 2 ──');
+let nowMs = Date.parse('2025-01-01T09:00:00Z'); // the turn's clock: each report page "takes" 600 ms
+const clock = (): Date => new Date(nowMs);
+let sendAttempts = 0;
+registry.register({
+  name: 'send_invoice',
+  description: 'E-mail an invoice (not idempotent: sending twice sends two e-mails)',
+  sideEffect: 'write',
+  timeoutMs: 100,
+  parameters: { type: 'object', properties: { invoice: { type: 'string' } }, required: ['invoice'] },
+  // The first attempt hangs (the mail server never answers); later ones go through.
+  execute: ({ invoice }: { invoice: string }, ctx) => (++sendAttempts === 1 ? new Promise(() => undefined) : `sent ${invoice} (key ${ctx.idempotencyKey ?? 'none'})`),
+});
+registry.register({
+  name: 'render_report',
+  description: 'Render one page of a report',
+  idempotent: true,
+  parameters: { type: 'object', properties: { page: { type: 'number' }, format: { type: 'string' } }, required: ['page'] },
+  execute: ({ page }: { page: number }) => {
+    nowMs += 600;
+    return `page ${page} rendered`;
+  },
+});
+const state2 = new ToolStateManager({ limits: { require_bindings: 'off' }, timeBudget: { perTurnBudgetMs: 2000 }, clock });
+const memory2 = ToolMemoryManager.create('part-2', { clock });
+const session2 = await Session.create({ store, id: 'tool-guards-demo-2' });
+const processor2 = await SessionAwareToolProcessor.create({
+  store,
+  sessionId: session2.id,
+  registry,
+  toolState: state2,
+  retrySafety: new RetrySafetyGuard(),
+  toolMemory: memory2,
+  clock,
+});
+const part2 = [
+  turn('send_invoice', { invoice: 'INV-7' }), //                                   times out: may have been sent, so not retried
+  turn('send_invoice', { invoice: 'INV-7' }), //                                   the model repeats it: blocked
+  turn('send_invoice', { invoice: 'INV-7', _idempotency_key: 'INV-7-mail' }), //   with a key the server can de-duplicate
+  ...[1, 2, 3, 4, 5].map((page) => turn('render_report', { page, format: 'pdf' })), // 600 ms each of a 2 s budget
+];
+await processor2.guardedRunner?.beginPrompt('Send invoice INV-7 and render the report as PDF.');
+for (const message of part2) {
+  const out = await processor2.processLlmMessageDetailed(message, { contextGoal: 'month-end' });
+  const [call, result] = [out.calls[0], out.results[0]];
+  const status = result?.error === null ? 'ok' : 'BLOCKED/FAILED';
+  const text = (result?.error ?? JSON.stringify(result?.result)).split('\n')[0] ?? '';
+  const skipped = result?.error_info?.details.retry_skipped;
+  console.log(`${call?.tool}(${JSON.stringify(call?.arguments)}) -> [${status}] ${text}${typeof skipped === 'string' ? ` (no retry: ${skipped})` : ''}`);
+}
+const budget = state2.timeBudgetGuard?.getState();
+console.log(`time budget: ${budget?.turn_elapsed_ms}ms used, status ${budget?.status}, degrade: ${budget?.active_degrade_actions.join(', ')}`);
+// Three failed lookups of an unknown invoice, recorded directly, give the <avoid> section its material.
+for (let i = 0; i < 3; i++) {
+  await memory2.recordCall({ toolName: 'send_invoice', arguments: { invoice: 'INV-0' }, result: null, outcome: 'failure', errorType: 'not_found' });
+}
+console.log(formatter.formatForTools(memory2, ['render_report', 'send_invoice'], 'month-end'));
+console.log(formatter.formatSuccessTemplate(memory2, 'render_report', 'month-end'));

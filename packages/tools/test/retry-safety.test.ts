@@ -325,3 +325,23 @@ describe('GuardedToolRunner with retry safety', () => {
     expect(missingAgain.calls[0]?.outcome).toBe('blocked');
   });
 });
+
+describe('SessionAwareToolProcessor with retry safety', () => {
+  it('passes the guard to its runner: the repeated invalid call is blocked and logged with the guard name', async () => {
+    const { SessionAwareToolProcessor } = await import('../src/processor/processor.js');
+    const events: { metadata: Record<string, unknown>; type: string }[] = [];
+    const registry = new ToolRegistry();
+    registry.register({ name: 'get_order', idempotent: true, parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] }, execute: () => 'ok' });
+    const processor = new SessionAwareToolProcessor({
+      sink: { id: 's', appendEvents: async (e) => void events.push(...e), getState: async () => undefined, setState: async () => undefined },
+      registry,
+      toolState: new ToolStateManager(),
+      retrySafety: new RetrySafetyGuard(),
+    });
+    const message = { role: 'assistant', content: null, tool_calls: [{ id: 'x', type: 'function', function: { name: 'get_order', arguments: '{"id":5}' } }] };
+    await processor.processLlmMessage(message);
+    const [second] = await processor.processLlmMessage({ ...message, tool_calls: [{ ...message.tool_calls[0], id: 'y' }] });
+    expect(second?.error).toContain('already failed with a validation error');
+    expect(events.filter((e) => e.type === 'tool_call').at(-1)?.metadata).toMatchObject({ guard: 'retry_safety', guard_verdict: 'block' });
+  });
+});

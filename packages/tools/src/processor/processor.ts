@@ -21,6 +21,7 @@ import type { ToolCallFormat } from '../formats/format.js';
 import { parseToolCalls } from '../formats/parse.js';
 import { resultText, toToolResultMessages } from '../formats/render.js';
 import type { ToolStateManager } from '../guards/manager.js';
+import type { RetrySafetyGuard } from '../guards/retry-safety.js';
 import { limitOutput, limitText, OutputSizeLimitsSchema } from '../guards/output-size.js';
 import type { OutputSizeLimits, OutputSizeLimitsInput } from '../guards/output-size.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
@@ -54,6 +55,8 @@ export interface SessionAwareToolProcessorOptions {
   /** Counts the parent message and every tool-call event (default: the sink's `tokenCounter`, else the default counter). */
   counter?: TokenCounter;
   toolState?: ToolStateManager;
+  /** With `toolState`: model-level retry safety for the guarded runner (§17.5). */
+  retrySafety?: RetrySafetyGuard;
   toolMemory?: ProcessorMemory;
   saveMode?: 'per-event' | 'batch';
   emitTraceEvents?: boolean;
@@ -147,7 +150,16 @@ export class SessionAwareToolProcessor {
     } else {
       throw new InvalidInput({ field: 'registry', reason: 'pass a registry or an executor' });
     }
-    this.runner = opts.toolState === undefined ? null : new GuardedToolRunner({ state: opts.toolState, executor: this.executor, clock: this.clock, logger: this.logger });
+    this.runner =
+      opts.toolState === undefined
+        ? null
+        : new GuardedToolRunner({
+            state: opts.toolState,
+            executor: this.executor,
+            clock: this.clock,
+            logger: this.logger,
+            ...(opts.retrySafety !== undefined ? { retrySafety: opts.retrySafety } : {}),
+          });
   }
 
   /** Store form: checks that the session exists (`SessionNotFound` otherwise). */
