@@ -56,7 +56,9 @@ export function segmentMessages(session: Session): ChatMessage[] {
  * The token count a message event stores for its text, as writers record it (spec §3.2): a user message's
  * prompt tokens, an llm message's completion tokens; undefined for other sources (a system message records
  * 0 tokens whatever its text), for events without usage and for non-string payloads. `counter` is the
- * counter that made the count: only the writer of the event knows it, so only the writer should call this.
+ * counter that made the count: only the writer of the event knows it, so only the writer should call this,
+ * and only for events whose usage it counted from the text (`SessionEvent.createWithTokens`), not for
+ * usage a provider reported.
  */
 export function storedMessageCount(event: SessionEvent, counter: TokenCounter): StoredTokenCount | undefined {
   const usage = event.tokenUsage;
