@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { FactKind, REGRESSION_SIZE } from '../fidelity/conversation.js';
-import { segmentSettings, summariesOnly, summariesTokenBudget, vmDefault, vmWithSummaries } from '../fidelity/configs/facade.js';
+import { charRatioEstimator } from '@chuk/vm';
+import { FactKind, REGRESSION_SIZE, STANDARD_SIZE } from '../fidelity/conversation.js';
+import {
+  MIN_PAGES_SHARE,
+  loadModelEstimator,
+  segmentSettings,
+  summariesOnly,
+  summariesTokenBudget,
+  vmBudget,
+  vmDefault,
+  vmOptions,
+  vmWithSummaries,
+} from '../fidelity/configs/facade.js';
 import { slidingWindow } from '../fidelity/configs/sliding-window.js';
 import type { ConfigEnv, FidelityConfig } from '../fidelity/configs/types.js';
 import { generateConversation } from '../fidelity/generator.js';
@@ -76,5 +87,41 @@ describe('context fidelity (regression, 80 turns / 8 facts)', () => {
     const tools = result.outcomes.filter((o) => o.kind === FactKind.ToolResult);
     expect(tools.length).toBeGreaterThan(0);
     expect(tools.every((o) => o.direct)).toBe(true);
+  });
+});
+
+describe('the VM prompt within the budget (400 turns / 40 facts, the size of the bar)', () => {
+  const standard = generateConversation(STANDARD_SIZE);
+  const standardEnv: ConfigEnv = { ...env, conversation: standard, budgetTokens: budgetFor(standard) };
+
+  it('splits the budget: rules, manifest, packing margin and L0 pages add up to B; a budget under the rules is not split', async () => {
+    const estimator = await loadModelEstimator();
+    const split = vmBudget(standardEnv.budgetTokens, estimator);
+    expect(split.rules + split.manifest + split.packing + split.pages).toBe(standardEnv.budgetTokens);
+    expect(split.manifest).toBeGreaterThan(0);
+    expect(split.pages).toBeGreaterThanOrEqual(standardEnv.budgetTokens * MIN_PAGES_SHARE);
+    const options = vmOptions(standardEnv, estimator);
+    expect(options.manifest?.maxTokens).toBe(split.manifest);
+    expect(options.config?.reservedTokens).toBe(standardEnv.budgetTokens - split.pages);
+    expect(options.maxPinnedSummaries).toBeGreaterThan(0);
+    const small = vmBudget(env.budgetTokens, estimator);
+    expect(small).toEqual({ rules: small.rules, manifest: 0, packing: 0, pages: env.budgetTokens });
+    expect(vmBudget(standardEnv.budgetTokens, charRatioEstimator).rules).not.toBe(split.rules);
+  });
+
+  it('VM + summaries: every prompt within B, direct ≥ 97.5%, within one fault ≥ 97.5%, no stale answer', async () => {
+    const result = await runConfig(vmWithSummaries, standardEnv);
+    expect(result.maxTokens).toBeLessThanOrEqual(standardEnv.budgetTokens);
+    expect(result.directRecall).toBeGreaterThanOrEqual(97.5);
+    expect(result.withinOneFault).toBeGreaterThanOrEqual(97.5);
+    expect(result.staleExposed).toBe(0);
+  });
+
+  it('VM: every prompt within B, direct ≥ 37.5%, within one fault ≥ 80%', async () => {
+    const result = await runConfig(vmDefault, standardEnv);
+    expect(result.maxTokens).toBeLessThanOrEqual(standardEnv.budgetTokens);
+    expect(result.directRecall).toBeGreaterThanOrEqual(37.5);
+    expect(result.withinOneFault).toBeGreaterThanOrEqual(80);
+    expect(result.staleExposed).toBe(0);
   });
 });

@@ -6,13 +6,17 @@
  * Budgets (B = a tenth of the transcript, S = the summary budget):
  * - summaries only: infinite context with tokenThreshold min(4000, B/2) and as many segment
  *   summaries as fit in what is left, floor((B - threshold) / S); no VM.
- * - VM: `enableVm` with the default mode, policies and compressors, an L0 window of B tokens
- *   (nothing reserved; the rules and manifest come on top and are counted in "tokens in context").
- * - VM + summaries: both of the above together.
+ * - VM: `enableVm` with the default mode, policies and compressors, counting with the model's tokenizer,
+ *   and the whole prompt within B (`vmBudget`): the rules, a manifest of at most MANIFEST_SHARE of B
+ *   (`manifest.maxTokens`) and a margin for the packing of `VM:CONTEXT` are reserved out of the L0
+ *   window of B tokens, so the pages in L0 (the `VM:CONTEXT` lines and the chat messages) get the rest.
+ * - VM + summaries: both of the above together; pinned segment summaries are capped
+ *   (`maxPinnedSummaries`) so that they leave room in L0 for the current turns.
  */
 import type { SessionStore } from '@chuk/models';
-import { InMemorySessionStore } from '@chuk/models';
+import { InMemorySessionStore, loadSyncTokenCounter } from '@chuk/models';
 import { DEFAULT_TOKEN_THRESHOLD, SessionManager } from '@chuk/session-manager';
+import { VmMode, createTiktokenEstimator, getPromptForMode, type TokenEstimator, type VmFacadeOptions } from '@chuk/vm';
 import { TurnRole, type Turn } from '../conversation.js';
 import type { ConfigEnv, ConfigSession, ContextMessage, FidelityConfig, VmToolAccess } from './types.js';
 
@@ -28,13 +32,66 @@ interface FacadeSetup {
 /** Count cap of the token-budget configuration: high enough that only the token budget binds. */
 const UNBOUNDED_SUMMARIES = 1_000_000;
 
+/** Share of the budget B the VM manifest may take (`manifest.maxTokens`). */
+export const MANIFEST_SHARE = 0.06;
+/** Manifest hints are cut to this many characters (the facade's hints hold 120 of the message), so more pages fit. */
+export const MANIFEST_HINT_CHARS = 80;
+/** Share of B kept for what the L0 charge does not count: the `VM:CONTEXT` line prefixes and the block tags. */
+export const PACKING_SHARE = 0.13;
+/** Below this share of B left for L0, the budget is not split (L0 gets all of B). */
+export const MIN_PAGES_SHARE = 0.5;
+/** Share of what L0 may hold that pinned segment summaries may take (`maxPinnedSummaries`, at S tokens each). */
+export const SUMMARY_PIN_SHARE = 0.75;
+
+export interface VmBudget {
+  /** the rules block, as the estimator counts it */
+  rules: number;
+  /** `manifest.maxTokens` (0: unbounded) */
+  manifest: number;
+  packing: number;
+  /** what L0 may hold: B minus the three above (all of B when that leaves less than MIN_PAGES_SHARE of it) */
+  pages: number;
+}
+
+/** How the VM configurations split the budget B (all counted with the model's tokenizer). */
+export function vmBudget(budgetTokens: number, estimator: TokenEstimator): VmBudget {
+  const rules = estimator.estimateText(getPromptForMode(VmMode.Strict));
+  const manifest = Math.floor(budgetTokens * MANIFEST_SHARE);
+  const packing = Math.ceil(budgetTokens * PACKING_SHARE);
+  // A budget too small for the rules (the 80-turn regression run: B = 529) cannot hold the prompt at all; L0 then
+  // gets the whole of B and the manifest is not bounded (0), as without a split, and the prompt exceeds B.
+  const rest = budgetTokens - rules - manifest - packing;
+  if (rest < budgetTokens * MIN_PAGES_SHARE) return { rules, manifest: 0, packing: 0, pages: budgetTokens };
+  return { rules, manifest, packing, pages: rest };
+}
+
+let modelEstimator: TokenEstimator | undefined;
+
+/** The VM counts with the tokenizer of the model (o200k_base), as the benchmark does. */
+export async function loadModelEstimator(): Promise<TokenEstimator> {
+  modelEstimator ??= createTiktokenEstimator(await loadSyncTokenCounter(MODEL.model));
+  return modelEstimator;
+}
+
+export function vmOptions(env: ConfigEnv, estimator: TokenEstimator): VmFacadeOptions {
+  const budget = vmBudget(env.budgetTokens, estimator);
+  return {
+    estimator,
+    config: { maxL0Tokens: env.budgetTokens, reservedTokens: env.budgetTokens - budget.pages },
+    manifest: { maxTokens: budget.manifest, maxHintChars: MANIFEST_HINT_CHARS },
+    // Pinned segment summaries (each at most S tokens) take at most SUMMARY_PIN_SHARE of what L0 may hold;
+    // older ones are unpinned and evicted at a rollover, still reachable through search_pages / page_fault.
+    maxPinnedSummaries: Math.max(1, Math.floor((budget.pages * SUMMARY_PIN_SHARE) / env.summaryTokens)),
+  };
+}
+
 export function segmentSettings(env: ConfigEnv): { tokenThreshold: number; maxSegmentSummaries: number } {
   const tokenThreshold = Math.min(DEFAULT_TOKEN_THRESHOLD, Math.floor(env.budgetTokens / 2));
   const maxSegmentSummaries = Math.max(1, Math.floor((env.budgetTokens - tokenThreshold) / env.summaryTokens));
   return { tokenThreshold, maxSegmentSummaries };
 }
 
-function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionStore = new InMemorySessionStore()): SessionManager {
+async function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionStore = new InMemorySessionStore()): Promise<SessionManager> {
   const settings = segmentSettings(env);
   // Token-budget configuration: the facade's `summaryTokenBudget` bounds the summaries message
   // (B − threshold, newest kept); the count cap is lifted so that only the token budget binds.
@@ -42,7 +99,7 @@ function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionStore =
     ? { maxSegmentSummaries: UNBOUNDED_SUMMARIES, summaryTokenBudget: env.budgetTokens - settings.tokenThreshold }
     : {};
   const segments = setup.infinite ? { infiniteContext: true, ...settings, ...bounded } : {};
-  const vm = setup.vm ? { enableVm: true, vm: { config: { maxL0Tokens: env.budgetTokens, reservedTokens: 0 } } } : {};
+  const vm = setup.vm ? { enableVm: true, vm: vmOptions(env, await loadModelEstimator()) } : {};
   return new SessionManager({
     store,
     summaryCallback: env.summariser,
@@ -100,10 +157,10 @@ function facadeConfig(name: string, setup: FacadeSetup): FidelityConfig {
     name,
     open: async (env) => {
       const store = new InMemorySessionStore();
-      return new FacadeSession(createManager(env, setup, store), store);
+      return new FacadeSession(await createManager(env, setup, store), store);
     },
     warmUp: async (env) => {
-      const manager = createManager(env, setup);
+      const manager = await createManager(env, setup);
       await manager.userSays(WARM_UP_TEXT);
       await manager.aiResponds(WARM_UP_TEXT, MODEL);
       await manager.getMessagesForLlm();
