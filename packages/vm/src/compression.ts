@@ -26,6 +26,11 @@ export interface Compressor {
   readonly supportedModality: Modality;
   canCompress(current: CompressionLevel, target: CompressionLevel): boolean;
   compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult>;
+  /**
+   * Optional synchronous form (the built-in compressors have it): the same result as `compress`, or
+   * `undefined` when this call needs the async path (e.g. an injected summariser). Used on the in-memory hot path.
+   */
+  compressSync?(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined;
 }
 
 export function assertLevel(level: unknown): asserts level is CompressionLevel {
@@ -39,7 +44,11 @@ function noop(page: MemoryPage, estimator: TokenEstimator): CompressionResult {
 
 function withContent(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
   const sizeTokens = Math.max(1, estimator.estimateText(content));
-  const out = copyPage(page, { content, compressionLevel: target, sizeTokens, version: page.version + 1 });
+  const out = copyPage(page);
+  out.content = content;
+  out.compressionLevel = target;
+  out.sizeTokens = sizeTokens;
+  out.version = page.version + 1;
   return {
     page: out,
     originalTokens: pageTokens(page, estimator),
@@ -120,21 +129,40 @@ export class TextCompressor implements Compressor {
     assertLevel(target);
     if (target <= page.compressionLevel) return noop(page, this.estimator);
     const text = textOf(page);
-    return withContent(page, await this.render(page, text, target), target, this.estimator);
+    const summary = this.summarized(text, target);
+    return withContent(page, summary === undefined ? this.render(page, text, target) : await summary, target, this.estimator);
   }
 
-  private async render(page: MemoryPage, text: string, target: CompressionLevel): Promise<string> {
-    const chars = codePointLength(text);
+  /** Without a summariser every level is computed in place; with one, REDUCED and ABSTRACT need `compress`. */
+  compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined {
+    assertLevel(target);
+    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (this.summarizeFn && target !== CompressionLevel.Reference) return undefined;
+    const text = textOf(page);
+    return withContent(page, this.render(page, text, target), target, this.estimator);
+  }
+
+  /** The summariser's text for REDUCED / ABSTRACT, when one is injected. */
+  private summarized(text: string, target: CompressionLevel): Promise<string> | undefined {
+    if (!this.summarizeFn) return undefined;
+    if (target === CompressionLevel.Reduced) {
+      const maxChars = Math.floor(codePointLength(text) * this.config.reducedRatio);
+      return this.summarizeFn(text, Math.max(1, Math.floor(maxChars / CHARS_PER_TOKEN)));
+    }
+    if (target === CompressionLevel.Abstract) return this.summarizeFn(text, this.config.abstractMaxTokens);
+    return undefined;
+  }
+
+  /** The deterministic text of a level (no summariser). */
+  private render(page: MemoryPage, text: string, target: CompressionLevel): string {
     switch (target) {
       case CompressionLevel.Reduced: {
+        const chars = codePointLength(text);
         const maxChars = Math.floor(chars * this.config.reducedRatio);
-        if (this.summarizeFn) return this.summarizeFn(text, Math.max(1, Math.floor(maxChars / CHARS_PER_TOKEN)));
         return chars <= maxChars ? text : cut(text, maxChars);
       }
-      case CompressionLevel.Abstract: {
-        if (this.summarizeFn) return this.summarizeFn(text, this.config.abstractMaxTokens);
+      case CompressionLevel.Abstract:
         return sentencePack(text, this.config.abstractMaxTokens * CHARS_PER_TOKEN);
-      }
       default: {
         const firstLine = text.split('\n', 1)[0] ?? '';
         return `[${page.pageType}] ${codePointSlice(firstLine, this.config.referenceMaxTokens * CHARS_PER_TOKEN)}`;
@@ -153,6 +181,10 @@ export class ImageCompressor implements Compressor {
   }
 
   async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    return this.compressSync(page, target);
+  }
+
+  compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
     assertLevel(target);
     if (target <= page.compressionLevel) return noop(page, this.estimator);
     if (target === CompressionLevel.Reduced) return relabel(page, target, this.estimator);
@@ -173,6 +205,10 @@ export class PassthroughCompressor implements Compressor {
   }
 
   async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    return this.compressSync(page, target);
+  }
+
+  compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
     assertLevel(target);
     if (target <= page.compressionLevel) return noop(page, this.estimator);
     return relabel(page, target, this.estimator);
@@ -204,6 +240,12 @@ export class CompressorRegistry {
   async compressPage(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
     assertLevel(target);
     return this.get(page.modality).compress(page, target);
+  }
+
+  /** `compressPage` done synchronously when the page's compressor can (`compressSync`); else `undefined`. */
+  compressPageSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined {
+    assertLevel(target);
+    return this.get(page.modality).compressSync?.(page, target);
   }
 
   static default(opts: DefaultRegistryOptions = {}): CompressorRegistry {

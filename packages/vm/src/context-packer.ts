@@ -200,8 +200,15 @@ export class ContextPacker {
    * changes), so a build mostly joins cached lines. A line not packed by the next call is pruned as usual.
    */
   prime(page: MemoryPage): void {
-    if (this.lineCache.get(page.pageId)?.page === page) return;
-    this.lineCache.set(page.pageId, { page, formatted: this.formatPage(page, undefined, false), gen: this.generation });
+    const c = this.lineCache.get(page.pageId);
+    if (c?.page === page) return;
+    const formatted = this.formatPage(page, undefined, false);
+    if (c) {
+      c.page = page;
+      c.formatted = formatted;
+    } else {
+      this.lineCache.set(page.pageId, { page, formatted, gen: this.generation });
+    }
   }
 
   private readonly lineCache = new Map<string, { page: MemoryPage; formatted: FormattedPage; gen: number }>();

@@ -1,11 +1,49 @@
-import { ALL_MODALITIES, ALL_STORAGE_TIERS, StorageTier, type CompressionLevel, type Modality, type PageType } from './enums.js';
-import { makeEntry, type PageTableEntry } from './models/entry.js';
+import { ALL_MODALITIES, ALL_STORAGE_TIERS, Affinity, StorageTier, type CompressionLevel, type Modality, type PageType } from './enums.js';
+import type { PageTableEntry } from './models/entry.js';
 import type { MemoryPage } from './models/page.js';
 import { zeroByModality, zeroByTier, type PageTableStats } from './models/stats.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
-import { LinkedSet } from './util/linked-set.js';
+import { IntrusiveList } from './util/intrusive-list.js';
 
 export const DEFAULT_EVICTION_CANDIDATE_LIMIT = 10;
+
+const KEEP_LOCATION: UpdateLocationOptions = Object.freeze({});
+
+/** A page's place in the table: its entry, linked into the list of its tier. */
+interface Slot {
+  entry: PageTableEntry;
+  prev: Slot | null;
+  next: Slot | null;
+}
+
+/** The table's id → entry map, read-only, over the slots (insertion-ordered). */
+class EntryView implements ReadonlyMap<string, PageTableEntry> {
+  constructor(private readonly slots: ReadonlyMap<string, Slot>) {}
+  get size(): number {
+    return this.slots.size;
+  }
+  get(id: string): PageTableEntry | undefined {
+    return this.slots.get(id)?.entry;
+  }
+  has(id: string): boolean {
+    return this.slots.has(id);
+  }
+  forEach(fn: (value: PageTableEntry, key: string, map: ReadonlyMap<string, PageTableEntry>) => void, thisArg?: unknown): void {
+    for (const [id, slot] of this.slots) fn.call(thisArg, slot.entry, id, this);
+  }
+  *entries(): MapIterator<[string, PageTableEntry]> {
+    for (const [id, slot] of this.slots) yield [id, slot.entry];
+  }
+  keys(): MapIterator<string> {
+    return this.slots.keys();
+  }
+  *values(): MapIterator<PageTableEntry> {
+    for (const slot of this.slots.values()) yield slot.entry;
+  }
+  [Symbol.iterator](): MapIterator<[string, PageTableEntry]> {
+    return this.entries();
+  }
+}
 
 export interface UpdateLocationOptions {
   /** `null` clears the artifact id; `undefined` keeps it. */
@@ -18,8 +56,10 @@ export interface UpdateLocationOptions {
  * page type and dirtiness. Every operation is O(1) except the listing helpers, which are O(result).
  */
 export class PageTable {
-  private readonly map = new Map<string, PageTableEntry>();
-  private readonly byTier: Record<StorageTier, LinkedSet>;
+  private readonly slots = new Map<string, Slot>();
+  private readonly view = new EntryView(this.slots);
+  /** Per tier, ordered by arrival in the tier or last access (oldest first). */
+  private readonly byTier: Record<StorageTier, IntrusiveList<Slot>>;
   private readonly byModality = new Map<Modality, Set<string>>();
   private readonly byType = new Map<PageType, Set<string>>();
   private readonly dirty = new Set<string>();
@@ -29,27 +69,27 @@ export class PageTable {
     private readonly estimator: TokenEstimator = charRatioEstimator,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.byTier = { L0: new LinkedSet(), L1: new LinkedSet(), L2: new LinkedSet(), L3: new LinkedSet(), L4: new LinkedSet() };
+    this.byTier = { L0: new IntrusiveList(), L1: new IntrusiveList(), L2: new IntrusiveList(), L3: new IntrusiveList(), L4: new IntrusiveList() };
   }
 
   /** Insertion-ordered; re-registering keeps the position. */
   get entries(): ReadonlyMap<string, PageTableEntry> {
-    return this.map;
+    return this.view;
   }
   get size(): number {
-    return this.map.size;
+    return this.slots.size;
   }
   has(pageId: string): boolean {
-    return this.map.has(pageId);
+    return this.slots.has(pageId);
   }
   /** No access tracking. */
   lookup(pageId: string): PageTableEntry | undefined {
-    return this.map.get(pageId);
+    return this.slots.get(pageId)?.entry;
   }
 
   /** Build an entry from the page (size estimated when absent); replaces an existing entry. */
   register(page: MemoryPage): PageTableEntry {
-    const entry = makeEntry({
+    const entry: PageTableEntry = {
       pageId: page.pageId,
       tier: page.storageTier,
       artifactId: page.artifactId,
@@ -58,21 +98,29 @@ export class PageTable {
       provenance: [...page.provenance],
       dirty: page.dirty,
       pinned: page.pinned,
+      lastFlushed: null,
       lastAccessed: page.lastAccessed,
       accessCount: page.accessCount,
       sizeTokens: pageTokens(page, this.estimator),
       modality: page.modality,
+      affinity: Affinity.Local,
       version: page.version,
       groupId: page.groupId,
-    });
+    };
     this.registerEntry(entry);
     return entry;
   }
 
   registerEntry(entry: PageTableEntry): void {
-    this.unindex(entry.pageId);
-    this.map.set(entry.pageId, entry);
-    this.byTier[entry.tier].touch(entry.pageId);
+    let slot = this.slots.get(entry.pageId);
+    if (slot) {
+      this.unindex(slot);
+      slot.entry = entry;
+    } else {
+      slot = { entry, prev: null, next: null };
+      this.slots.set(entry.pageId, slot);
+    }
+    this.byTier[entry.tier].append(slot);
     this.setOf(this.byModality, entry.modality).add(entry.pageId);
     this.setOf(this.byType, entry.pageType).add(entry.pageId);
     if (entry.dirty) this.dirty.add(entry.pageId);
@@ -80,35 +128,40 @@ export class PageTable {
   }
 
   remove(pageId: string): PageTableEntry | undefined {
-    const entry = this.unindex(pageId);
-    if (entry) this.map.delete(pageId);
-    return entry;
+    const slot = this.slots.get(pageId);
+    if (!slot) return undefined;
+    this.unindex(slot);
+    this.slots.delete(pageId);
+    return slot.entry;
   }
 
-  updateLocation(pageId: string, tier: StorageTier, opts: UpdateLocationOptions = {}): boolean {
-    const entry = this.map.get(pageId);
-    if (!entry) return false;
+  updateLocation(pageId: string, tier: StorageTier, opts: UpdateLocationOptions = KEEP_LOCATION): boolean {
+    const slot = this.slots.get(pageId);
+    if (!slot) return false;
+    const entry = slot.entry;
     if (entry.tier !== tier) {
-      this.byTier[entry.tier].delete(pageId);
+      this.byTier[entry.tier].remove(slot);
       this.tokensByTier[entry.tier] -= entry.sizeTokens ?? 0;
       this.tokensByTier[tier] += entry.sizeTokens ?? 0;
       entry.tier = tier;
+      this.byTier[tier].append(slot);
+    } else {
+      this.byTier[tier].moveToEnd(slot);
     }
-    this.byTier[tier].touch(pageId);
     if (opts.artifactId !== undefined) entry.artifactId = opts.artifactId;
     if (opts.compressionLevel !== undefined) entry.compressionLevel = opts.compressionLevel;
     return true;
   }
 
   updateCompression(pageId: string, level: CompressionLevel): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     entry.compressionLevel = level;
     return true;
   }
 
   updateSize(pageId: string, sizeTokens: number): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     this.tokensByTier[entry.tier] += sizeTokens - (entry.sizeTokens ?? 0);
     entry.sizeTokens = sizeTokens;
@@ -116,23 +169,23 @@ export class PageTable {
   }
 
   setVersion(pageId: string, version: number): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     entry.version = version;
     return true;
   }
 
   markAccessed(pageId: string, now: Date = this.clock()): boolean {
-    const entry = this.map.get(pageId);
-    if (!entry) return false;
-    entry.lastAccessed = now;
-    entry.accessCount += 1;
-    this.byTier[entry.tier].touch(pageId);
+    const slot = this.slots.get(pageId);
+    if (!slot) return false;
+    slot.entry.lastAccessed = now;
+    slot.entry.accessCount += 1;
+    this.byTier[slot.entry.tier].moveToEnd(slot);
     return true;
   }
 
   markDirty(pageId: string): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     entry.dirty = true;
     this.dirty.add(pageId);
@@ -141,7 +194,7 @@ export class PageTable {
 
   /** Clears dirty and sets `lastFlushed = now`. */
   markClean(pageId: string, now: Date = this.clock()): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     entry.dirty = false;
     entry.lastFlushed = now;
@@ -150,18 +203,20 @@ export class PageTable {
   }
 
   setPinned(pageId: string, pinned: boolean): boolean {
-    const entry = this.map.get(pageId);
+    const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;
     entry.pinned = pinned;
     return true;
   }
 
   getByTier(tier: StorageTier): PageTableEntry[] {
-    return this.collect(this.byTier[tier].values());
+    const out: PageTableEntry[] = [];
+    for (const slot of this.byTier[tier].values()) out.push(slot.entry);
+    return out;
   }
   /** Ids of a tier, most recently arrived or accessed first (lazy). */
   *recentInTier(tier: StorageTier): IterableIterator<string> {
-    yield* this.byTier[tier].reversed();
+    for (const slot of this.byTier[tier].reversed()) yield slot.entry.pageId;
   }
   countInTier(tier: StorageTier): number {
     return this.byTier[tier].size;
@@ -193,7 +248,7 @@ export class PageTable {
     const pagesByModality = zeroByModality();
     for (const m of ALL_MODALITIES) pagesByModality[m] = this.byModality.get(m)?.size ?? 0;
     return {
-      totalPages: this.map.size,
+      totalPages: this.slots.size,
       dirtyPages: this.dirty.size,
       pagesByTier,
       pagesByModality,
@@ -210,7 +265,7 @@ export class PageTable {
   }
 
   clear(): void {
-    this.map.clear();
+    this.slots.clear();
     for (const t of ALL_STORAGE_TIERS) {
       this.byTier[t].clear();
       this.tokensByTier[t] = 0;
@@ -220,15 +275,14 @@ export class PageTable {
     this.dirty.clear();
   }
 
-  private unindex(pageId: string): PageTableEntry | undefined {
-    const old = this.map.get(pageId);
-    if (!old) return undefined;
-    this.byTier[old.tier].delete(pageId);
-    this.byModality.get(old.modality)?.delete(pageId);
-    this.byType.get(old.pageType)?.delete(pageId);
-    this.dirty.delete(pageId);
+  /** Take a slot's entry out of every index (the slot stays in the map). */
+  private unindex(slot: Slot): void {
+    const old = slot.entry;
+    this.byTier[old.tier].remove(slot);
+    this.byModality.get(old.modality)?.delete(old.pageId);
+    this.byType.get(old.pageType)?.delete(old.pageId);
+    this.dirty.delete(old.pageId);
     this.tokensByTier[old.tier] -= old.sizeTokens ?? 0;
-    return old;
   }
 
   private setOf<K>(index: Map<K, Set<string>>, key: K): Set<string> {
@@ -243,7 +297,7 @@ export class PageTable {
   private collect(ids: Iterable<string>): PageTableEntry[] {
     const out: PageTableEntry[] = [];
     for (const id of ids) {
-      const e = this.map.get(id);
+      const e = this.slots.get(id)?.entry;
       if (e) out.push(e);
     }
     return out;

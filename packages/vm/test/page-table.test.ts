@@ -1,27 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { PageTLB, PageTable, StorageTier, TLBWithPageTable, makeEntry, makePage } from '../src/index.js';
-import { LinkedSet } from '../src/util/linked-set.js';
+import { IntrusiveList } from '../src/util/intrusive-list.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 const page = (id: string, init: Partial<Parameters<typeof makePage>[0]> = {}) => makePage({ pageId: id, modality: 'text', content: 'x'.repeat(40), ...init }, T0);
 
-describe('LinkedSet', () => {
-  it('keeps order, moves touched ids to the end and iterates both ways', () => {
-    const s = new LinkedSet();
-    ['a', 'b', 'c'].forEach((id) => s.touch(id));
-    s.touch('a');
-    s.touch('a');
-    expect([...s.values()]).toEqual(['b', 'c', 'a']);
-    expect([...s.reversed()]).toEqual(['a', 'c', 'b']);
-    expect(s.delete('c')).toBe(true);
-    expect(s.delete('c')).toBe(false);
-    expect(s.delete('b')).toBe(true);
-    expect([...s.values()]).toEqual(['a']);
-    expect(s.has('a')).toBe(true);
-    s.clear();
-    expect(s.size).toBe(0);
-    expect([...s.reversed()]).toEqual([]);
+interface N { id: string; prev: N | null; next: N | null }
+const node = (id: string): N => ({ id, prev: null, next: null });
+const ids = (it: Iterable<N>) => [...it].map((n) => n.id);
+
+describe('IntrusiveList', () => {
+  it('keeps order, moves nodes to the end, removes and iterates both ways', () => {
+    const l = new IntrusiveList<N>();
+    const [a, b, c] = [node('a'), node('b'), node('c')];
+    [a, b, c].forEach((n) => l.append(n));
+    l.moveToEnd(a);
+    l.moveToEnd(a);
+    expect(ids(l.values())).toEqual(['b', 'c', 'a']);
+    expect(ids(l.reversed())).toEqual(['a', 'c', 'b']);
+    l.remove(c);
+    expect(c.prev).toBeNull();
+    l.remove(b);
+    expect(ids(l.values())).toEqual(['a']);
+    expect(l.size).toBe(1);
+    l.remove(a);
+    expect(ids(l.reversed())).toEqual([]);
+    l.append(b);
+    l.clear();
+    expect(l.size).toBe(0);
+    expect(ids(l.values())).toEqual([]);
   });
 });
 

@@ -3,7 +3,6 @@ import type { ManifestPolicies } from '../manifest.js';
 import { DEFAULT_ABI_MAX_CONTEXT_TOKENS, DEFAULT_ABI_MODALITY_WEIGHTS, type MemoryABI } from '../models/abi.js';
 import type { VmContext } from '../models/context.js';
 import type { MemoryPage } from '../models/page.js';
-import type { MemoryManagerStats } from '../models/stats.js';
 import { buildVmDeveloperMessage, getVmToolsAsJson } from '../prompts.js';
 import type { VmCore } from './core.js';
 import type { BuildContextOptions } from './options.js';
@@ -92,26 +91,5 @@ export function buildAbiCore(core: VmCore, pages: readonly MemoryPage[]): Memory
     toolSchemaTokensReserved: 0,
     activeToolsetHash: null,
     modalityWeights: { ...DEFAULT_ABI_MODALITY_WEIGHTS },
-  };
-}
-
-/** What `getStats` returns when assembling the real stats failed (observability never throws). */
-export function minimalStats(core: VmCore): MemoryManagerStats {
-  const zero = { L0: 0, L1: 0, L2: 0, L3: 0, L4: 0 };
-  const zm = { text: 0, image: 0, audio: 0, video: 0, structured: 0 };
-  return {
-    sessionId: core.sessionId,
-    turn: core.turn,
-    mode: core.mode,
-    pageTable: { totalPages: 0, dirtyPages: 0, pagesByTier: { ...zero }, pagesByModality: { ...zm }, workingSetSize: 0 },
-    workingSet: { l0Pages: 0, l1Pages: 0, totalPages: 0, tokensUsed: 0, tokensAvailable: 0, utilization: 0, needsEviction: false, tokensByModality: { ...zm } },
-    faultHandler: { faultsThisTurn: 0, maxFaultsPerTurn: 0, faultsRemaining: 0, totalFaults: 0, tlbHitRate: 0 },
-    tlb: { size: 0, maxSize: 0, utilization: 0, hits: 0, misses: 0, hitRate: 0 },
-    mutationLog: { totalMutations: 0, uniquePages: 0, contextSnapshots: 0, creates: 0, faults: 0, evictions: 0, compressions: 0, pins: 0, unpins: 0 },
-    prefetcher: { toolsTracked: 0, pagesTracked: 0, totalAccesses: 0 },
-    packCache: { hits: 0, misses: 0, evictions: 0, invalidations: 0, size: 0, maxSize: 0 },
-    metrics: core.metrics.snapshot(),
-    pagesInStore: core.store.size,
-    storage: null,
   };
 }

@@ -1,20 +1,10 @@
-import { StorageError, noopLogger, type BlobStore, type Logger } from '@chuk/models';
-import { CompressorRegistry, tokensSaved, type CompressionResult } from '../compression.js';
+import { noopLogger, type BlobStore, type Logger } from '@chuk/models';
+import { CompressorRegistry } from '../compression.js';
 import { ContextPacker } from '../context-packer.js';
 import { DemandPagingPrePass, HintIndex } from '../demand-paging.js';
-import {
-  Actor,
-  CompressionLevel,
-  MutationCause,
-  MutationType,
-  StorageTier,
-  VmMode,
-  compressCause,
-  isPersistentTier,
-} from '../enums.js';
-import type { FaultReason } from '../enums.js';
+import { Actor, MutationCause, MutationType, StorageTier, VmMode } from '../enums.js';
 import { DuplicatePageError, PageNotFoundError } from '../errors.js';
-import { PageFaultHandler, faultFailure, type FaultResult, type PageLoader } from '../fault.js';
+import { PageFaultHandler, type PageLoader } from '../fault.js';
 import { ManifestBuilder } from '../manifest.js';
 import { UserExperienceMetrics } from '../models/abi.js';
 import { FaultPolicy } from '../models/fault.js';
@@ -34,23 +24,10 @@ import { PinnedSet } from '../working-set/pinned-set.js';
 import { WorkingSetManager } from '../working-set/working-set.js';
 import type { CreatePageOptions, MemoryManagerOptions } from './options.js';
 
-/** Fault pre-check estimate when a page's size is unknown (reference constant). */
-export const FAULT_PRECHECK_FALLBACK_TOKENS = 500;
-
-export interface EvictionRun { evicted: string[]; compressed: string[]; tokensFreed: number }
-
-export interface FaultOptions {
-  actor: Actor;
-  cause: string;
-  reason: FaultReason;
-  /** Pre-pass faults do not use the model's quota. */
-  prefetch: boolean;
-  signal?: AbortSignal;
-}
-
 /**
- * All VM state and the unlocked operations on it. `MemoryManager` wraps every public call of this in its
- * mutex; internal calls (fault → add → eviction → compress/evict) use these methods directly.
+ * All VM state, page registration and the small helpers every operation uses. The operations themselves live
+ * by area in this folder (paging, fault path, page ops, persistence, ...), as functions of a `VmCore`;
+ * `MemoryManager` runs each public call of them under its mutex, and they call each other unlocked.
  */
 export class VmCore implements PageLoader {
   sessionId: string;
@@ -268,258 +245,12 @@ export class VmCore implements PageLoader {
     this.touch();
   }
 
-  /** Map a stored page into L0, evicting others when it does not fit. */
-  async addToWorkingSet(pageId: string): Promise<{ ok: boolean; run: EvictionRun }> {
-    const run: EvictionRun = { evicted: [], compressed: [], tokensFreed: 0 };
-    const stored = this.store.get(pageId);
-    if (!stored) return { ok: false, run };
-    const t = pageTokens(stored, this.estimator);
-    const already = this.workingSet.isInL0(pageId);
-    const needed = already ? t - this.workingSet.chargedTokens(pageId) : t;
-    if (needed > 0 && !this.workingSet.canFit(needed)) {
-      const r = await this.runEviction(needed, new Set([pageId]));
-      run.evicted.push(...r.evicted);
-      run.compressed.push(...r.compressed);
-      run.tokensFreed += r.tokensFreed;
-    }
-    const page = this.writable(pageId);
-    if (!page) return { ok: false, run };
-    const tierBefore = this.tierOf(pageId);
-    const ok = this.workingSet.addToL0(page);
-    if (ok) {
-      this.pageTable.updateLocation(pageId, StorageTier.L0);
-      this.pageTable.markAccessed(pageId, page.lastAccessed);
-      this.tlb.invalidate(pageId);
-      if (!already) this.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0, Actor.System, page.lastAccessed);
-      this.primeContext(page);
-      this.syncTokenMetrics();
-      this.touch();
-      if (this.options.proactiveEviction && this.workingSet.needsEviction()) {
-        const r = await this.runEviction(0, new Set([pageId]));
-        run.evicted.push(...r.evicted);
-        run.compressed.push(...r.compressed);
-        run.tokensFreed += r.tokensFreed;
-      }
-    }
-    return { ok, run };
-  }
-
-  /** Compress-before-evict down to the target utilization. Groups move together. */
-  async runEviction(tokensNeeded: number, exclude: ReadonlySet<string> = new Set()): Promise<EvictionRun> {
-    const target = this.workingSet.calculateEvictionTarget(tokensNeeded);
-    const run: EvictionRun = { evicted: [], compressed: [], tokensFreed: 0 };
-    const candidates = this.workingSet.getEvictionCandidates({ tokensNeeded, fromTier: StorageTier.L0, pageTable: this.pageTable, pages: (id) => this.store.get(id) });
-    // Groups move together; without groups each candidate is its own member list (no per-candidate sets).
-    const grouped = this.groups.size > 0;
-    const candidateIds = grouped ? new Set(candidates.map((c) => c.pageId)) : undefined;
-    const done = new Set<string>();
-    for (const c of candidates) {
-      if (run.tokensFreed >= target) break;
-      if (done.has(c.pageId) || exclude.has(c.pageId) || !this.store.has(c.pageId)) continue;
-      let members: string[];
-      if (candidateIds) {
-        members = this.groupOf(c.pageId).filter((id) => this.workingSet.isInL0(id));
-        members.forEach((id) => done.add(id));
-        if (members.some((id) => !candidateIds.has(id) || exclude.has(id))) continue;
-      } else {
-        if (!this.workingSet.isInL0(c.pageId)) continue;
-        done.add(c.pageId);
-        members = [c.pageId];
-      }
-      const saved = await this.compressMembers(members);
-      if (saved > 0) {
-        run.tokensFreed += saved;
-        run.compressed.push(...members);
-        continue;
-      }
-      for (const id of members) {
-        const freed = this.workingSet.chargedTokens(id);
-        if (await this.evictOne(id, StorageTier.L2, MutationCause.EvictionPressure)) {
-          run.tokensFreed += freed;
-          run.evicted.push(id);
-        }
-      }
-    }
-    return run;
-  }
-
-  /** Compress each member one level (only below ABSTRACT); total tokens saved, or 0 when eviction is due. */
-  private async compressMembers(members: readonly string[]): Promise<number> {
-    if (!this.registry) return 0;
-    for (const id of members) {
-      const page = this.store.get(id);
-      if (!page || page.compressionLevel >= CompressionLevel.Abstract) return 0;
-    }
-    let saved = 0;
-    for (const id of members) {
-      const page = this.store.get(id) as MemoryPage;
-      const r = await this.compressOne(id, (page.compressionLevel + 1) as CompressionLevel, false);
-      if (r) saved += Math.max(0, tokensSaved(r));
-    }
-    return saved;
-  }
-
-  /**
-   * `compressPage` without the lock. Level-only changes (no tokens saved) are applied when `applyLevelOnly`
-   * (explicit compression), not on the eviction path, where such a page is evicted instead.
-   */
-  async compressOne(pageId: string, target: CompressionLevel, applyLevelOnly = true): Promise<CompressionResult | null> {
-    if (!this.registry) return null;
-    const page = this.store.get(pageId);
-    if (!page) return null;
-    const result = await this.registry.compressPage(page, target);
-    if (result.levelAfter <= result.levelBefore) return result;
-    const saved = tokensSaved(result);
-    if (saved < 0 || (saved === 0 && !applyLevelOnly)) return result;
-    if (!this.originals.has(pageId) && page.compressionLevel === CompressionLevel.Full) this.originals.set(pageId, page);
-    const newPage = result.page === page ? copyPage(page) : result.page;
-    newPage.sessionId = this.sessionId;
-    newPage.storageTier = page.storageTier;
-    if (this.workingSet.isInL0(pageId)) {
-      const charged = this.workingSet.chargedTokens(pageId);
-      this.workingSet.updatePageTokens(pageId, charged, pageTokens(newPage, this.estimator), newPage.modality);
-    }
-    this.replaceStored(newPage);
-    if (this.workingSet.isInL0(pageId)) this.primeContext(newPage);
-    if (saved > 0) {
-      this.metrics.recordCompression(saved);
-      this.log(pageId, MutationType.Compress, this.tierOf(pageId), newPage.storageTier, compressCause(target));
-    }
-    this.syncTokenMetrics();
-    return result;
-  }
-
-  /** Evict one page (no group expansion). Pinned pages are refused. */
-  async evictOne(pageId: string, target: StorageTier, cause: string): Promise<boolean> {
-    const current = this.store.get(pageId);
-    if (!current) return false;
-    if (this.workingSet.isPinned(pageId)) {
-      this.logger.info({ pageId }, 'refusing to evict a pinned page');
-      return false;
-    }
-    let artifactId: string | undefined;
-    if (isPersistentTier(target)) {
-      if (!this.tierStore) {
-        throw new StorageError({ operation: 'evictPage', backend: 'unconfigured', message: `Cannot evict ${pageId} to ${target}: no tier store is configured` });
-      }
-      const original = this.originals.get(pageId);
-      const toStore = copyPage(current, { storageTier: target, dirty: false });
-      if (original) {
-        const repId = await this.tierStore.storePage(original, target);
-        this.ownedArtifacts.add(repId);
-        toStore.representations = { ...toStore.representations, [CompressionLevel.Full]: repId };
-      }
-      artifactId = await this.tierStore.storePage(toStore, target);
-      this.ownedArtifacts.add(artifactId);
-      const superseded = this.pageTable.lookup(pageId)?.artifactId;
-      if (superseded && superseded !== artifactId && this.ownedArtifacts.delete(superseded)) await this.tierStore.deletePage(superseded);
-    }
-    const oldTier = this.tierOf(pageId) ?? current.storageTier;
-    this.workingSet.remove(pageId, current);
-    this.pageTable.updateLocation(pageId, target, artifactId ? { artifactId } : {});
-    this.tlb.invalidate(pageId);
-    if (artifactId) {
-      this.pageTable.markClean(pageId);
-      this.store.delete(pageId);
-      this.originals.delete(pageId);
-    } else {
-      const page = this.writable(pageId);
-      if (page) page.storageTier = target;
-    }
-    if (oldTier === StorageTier.L0) this.workingSet.recordEviction(pageId);
-    this.metrics.recordEviction();
-    this.log(pageId, MutationType.Evict, oldTier, target, cause);
-    this.syncTokenMetrics();
-    this.touch();
-    return true;
-  }
-
   /** PageLoader: in-process store first, then tier storage by artifact id. */
   async load(pageId: string, _tier: StorageTier, artifactId?: string | null): Promise<MemoryPage | null> {
     const page = this.store.get(pageId);
     if (page) return page;
     if (artifactId && this.tierStore) return this.tierStore.loadPage(artifactId);
     return null;
-  }
-
-  /** A lower level than the stored one: the kept original (re-compressed to the target) or a stored representation. */
-  private async detailed(pageId: string, stored: MemoryPage, target: CompressionLevel): Promise<MemoryPage | null> {
-    if (target >= stored.compressionLevel) return null;
-    let original = this.originals.get(pageId) ?? null;
-    const repId = stored.representations[CompressionLevel.Full];
-    if (!original && repId && this.tierStore) original = await this.tierStore.loadPage(repId);
-    if (!original) return null;
-    if (target === CompressionLevel.Full || !this.registry) return original;
-    return (await this.registry.compressPage(original, target)).page;
-  }
-
-  /** The model-facing fault path (policy, handler, anti-thrash, L0 mapping, mutation log). Never throws. */
-  async fault(pageId: string, targetLevel: number, opts: FaultOptions): Promise<FaultResult> {
-    const start = globalThis.performance.now();
-    if (opts.signal?.aborted) return faultFailure('Fault cancelled', start);
-    const entry = this.pageTable.lookup(pageId);
-    if (entry && this.workingSet.isInL0(pageId)) {
-      const page = this.store.get(pageId) ?? null;
-      return { success: true, page, error: null, sourceTier: StorageTier.L0, latencyMs: 0, wasCompressed: false, promoted: false, finalTier: StorageTier.L0, evictions: [] };
-    }
-    const estimate = entry?.sizeTokens ?? FAULT_PRECHECK_FALLBACK_TOKENS;
-    if (!opts.prefetch && !this.faultPolicy.canFault(estimate)) return faultFailure('Fault policy limit reached for this turn', start);
-    const hitsBefore = this.faultHandler.metrics.tlbHits;
-    const missesBefore = this.faultHandler.metrics.tlbMisses;
-    const handlerCount = this.faultHandler.faultsThisTurn;
-    if (opts.prefetch) this.faultHandler.faultsThisTurn = 0;
-    let r: FaultResult;
-    try {
-      r = await this.faultHandler.handleFault(pageId, targetLevel);
-    } finally {
-      if (opts.prefetch) this.faultHandler.faultsThisTurn = handlerCount;
-      this.metrics.tlbHits += this.faultHandler.metrics.tlbHits - hitsBefore;
-      this.metrics.tlbMisses += this.faultHandler.metrics.tlbMisses - missesBefore;
-    }
-    if (!r.success || !r.page || !entry) return r;
-    let page = r.page;
-    const stored = this.store.get(pageId);
-    const detailed = stored ? await this.detailed(pageId, stored, targetLevel as CompressionLevel) : null;
-    if (detailed) page = detailed;
-    else if (stored && page !== stored && page.compressionLevel > stored.compressionLevel && stored.compressionLevel === CompressionLevel.Full) {
-      this.originals.set(pageId, stored);
-    }
-    const sourceTier = entry.tier;
-    const members = this.groupOf(pageId).filter((id) => id !== pageId && !this.workingSet.isInL0(id));
-    const own = copyPage(page, { sessionId: this.sessionId, storageTier: page === stored ? page.storageTier : sourceTier });
-    this.replaceStored(own);
-    this.workingSet.recordFault(pageId);
-    const { ok, run } = await this.addToWorkingSet(pageId);
-    if (!ok) return faultFailure('Page does not fit in the working set', start, sourceTier);
-    let tokens = pageTokens(own, this.estimator);
-    for (const id of members) {
-      const memberEntry = this.pageTable.lookup(id);
-      const memberPage = memberEntry ? await this.load(id, memberEntry.tier, memberEntry.artifactId) : null;
-      if (!memberEntry || !memberPage) continue;
-      const tierBefore = memberEntry.tier;
-      this.replaceStored(copyPage(memberPage, { sessionId: this.sessionId }));
-      this.workingSet.recordFault(id);
-      const added = await this.addToWorkingSet(id);
-      run.evicted.push(...added.run.evicted);
-      if (!added.ok) continue;
-      tokens += pageTokens(memberPage, this.estimator);
-      this.log(id, MutationType.FaultIn, tierBefore, StorageTier.L0, opts.cause, opts.actor);
-    }
-    if (!opts.prefetch) this.faultPolicy.recordFault(tokens);
-    this.metrics.recordFault();
-    this.log(pageId, MutationType.FaultIn, sourceTier, StorageTier.L0, opts.cause, opts.actor);
-    this.ux.recordFault(pageId, opts.reason, this.turn, tokens, r.latencyMs);
-    this.prefetcher.recordPageAccess(pageId);
-    this.syncTokenMetrics();
-    return {
-      ...r,
-      page: this.store.get(pageId) ?? own,
-      wasCompressed: r.wasCompressed || own.compressionLevel !== (stored ?? own).compressionLevel,
-      promoted: true,
-      finalTier: StorageTier.L0,
-      evictions: run.evicted,
-      latencyMs: globalThis.performance.now() - start,
-    };
   }
 
   /** Tokens the manifest reports for an L0 page (what is charged to the budget). */
@@ -533,7 +264,7 @@ export class VmCore implements PageLoader {
   }
 
   /** Render a changed L0 page's context line and manifest entry now, so the next build mostly reuses them. */
-  private primeContext(page: MemoryPage): void {
+  primeContext(page: MemoryPage): void {
     this.packer.prime(page);
     const entry = this.pageTable.lookup(page.pageId);
     if (entry) this.manifestBuilder.primeWorkingSetEntry(page.pageId, entry, this.manifestTokens(page.pageId), this.manifestImportance(page.pageId));

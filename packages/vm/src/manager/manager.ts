@@ -1,31 +1,27 @@
-import { InMemoryBlobStore, StorageError } from '@chuk/models';
+import { InMemoryBlobStore } from '@chuk/models';
 import { assertLevel, type CompressionResult } from '../compression.js';
-import type { CompressionLevel } from '../enums.js';
-import {
-  Actor,
-  FaultConfidenceThreshold,
-  FaultReason,
-  MutationCause,
-  MutationType,
-  StorageTier,
-  VmMode,
-  isPersistentTier,
-} from '../enums.js';
+import { Actor, FaultReason, MutationCause, MutationType, StorageTier, VmMode, type CompressionLevel } from '../enums.js';
 import { DEFAULT_FAULT_TARGET_LEVEL, buildToolError, buildToolResult, type FaultResult, type PageLoader } from '../fault.js';
 import type { MemoryABI } from '../models/abi.js';
 import { searchResultToJSON, type SearchResult, type VmToolDefinition, type VmToolResult } from '../models/content.js';
 import type { VmContext } from '../models/context.js';
-import { assertImportance, copyPage, type MemoryPage } from '../models/page.js';
+import type { MemoryPage } from '../models/page.js';
 import type { MemoryManagerStats, VmMetrics } from '../models/stats.js';
+import { getVmTools } from '../prompts.js';
 import { DEFAULT_SEARCH_LIMIT, type PageSearchOptions } from '../search.js';
 import { BlobTierStore, type TierStore } from '../storage/tier-store.js';
-import { getVmTools } from '../prompts.js';
-import { pageTokens } from '../tokens.js';
+import { buildAbiCore, buildContextCore } from './context-build.js';
 import { VmCore } from './core.js';
+import { compressGroup, evictGroup, evictSegment } from './explicit-paging.js';
+import { faultCore } from './fault-path.js';
 import { Mutex } from './mutex.js';
 import type { BuildContextOptions, CreatePageOptions, HandleFaultOptions, MemoryManagerOptions, PagePatch } from './options.js';
-import { buildAbiCore, buildContextCore, minimalStats } from './context-build.js';
-import { checkpointCore, copyStateInto, flushCore, refreshAutoPins, restoreCore, setPin } from './persistence.js';
+import { deletePageCore, getPageCore, loadKnownPage, rebuildFromPagesCore, updatePageCore } from './page-ops.js';
+import { mapToL0 } from './paging.js';
+import { checkpointCore, copyStateInto, flushCore, restoreCore, setPin } from './persistence.js';
+import { demandPrePassCore, newTurnCore } from './prefetching.js';
+import { statsCore, syncedMetrics } from './stats-snapshot.js';
+import { mapMaybe, runSteps } from './steps.js';
 import { dispatchVmToolCall, type VmToolCallOutcome } from './tool-calls.js';
 
 export interface CheckpointInfo { id: string; name: string; createdAt: Date; pageCount: number }
@@ -100,64 +96,23 @@ export class MemoryManager implements PageLoader {
   /** Map the stored page with this id into L0 (evicting/compressing others if needed). */
   addToWorkingSet(page: MemoryPage | string): Promise<boolean> {
     const id = typeof page === 'string' ? page : page.pageId;
-    return this.locked(async () => (await this.core.addToWorkingSet(id)).ok);
+    return this.locked(() => mapMaybe(mapToL0(this.core, id), (r) => r.ok));
   }
 
   /** Evict a page (and its group) to a tier. Pinned pages are refused (false). L3/L4 without storage → `StorageError`. */
   evictPage(pageId: string, targetTier: StorageTier = StorageTier.L2): Promise<boolean> {
-    return this.locked(async () => {
-      const members = this.core.groupOf(pageId).filter((id) => this.core.store.has(id));
-      if (!members.includes(pageId)) return false;
-      if (members.some((id) => this.core.workingSet.isPinned(id))) return false;
-      let ok = false;
-      for (const id of members) {
-        const evicted = await this.core.evictOne(id, targetTier, MutationCause.ExplicitEvict);
-        if (id === pageId) ok = evicted;
-      }
-      return ok;
-    });
+    return this.locked(() => runSteps(evictGroup(this.core, pageId, targetTier)));
   }
 
   /** Compress a page (and its group) to a level; null without a registry or for unknown ids. */
   compressPage(pageId: string, targetLevel: CompressionLevel): Promise<CompressionResult | null> {
     assertLevel(targetLevel);
-    return this.locked(async () => {
-      let primary: CompressionResult | null = null;
-      for (const id of this.core.groupOf(pageId)) {
-        const r = await this.core.compressOne(id, targetLevel);
-        if (id === pageId) primary = r;
-      }
-      return primary;
-    });
+    return this.locked(() => runSteps(compressGroup(this.core, pageId, targetLevel)));
   }
 
   /** Segment rollover: evict every unpinned L0 page (groups with a pinned member stay). */
   evictSegmentPages(targetTier: StorageTier = StorageTier.L2): Promise<string[]> {
-    return this.locked(async () => {
-      if (isPersistentTier(targetTier) && !this.core.tierStore) {
-        throw new StorageError({ operation: 'evictSegmentPages', backend: 'unconfigured', message: `Cannot evict to ${targetTier}: no tier store is configured` });
-      }
-      this.capPinnedSummaries();
-      const evicted: string[] = [];
-      for (const id of this.core.workingSet.getL0PageIds()) {
-        if (!this.core.workingSet.isInL0(id) || this.core.workingSet.isPinned(id)) continue;
-        if (this.core.groupOf(id).some((m) => this.core.workingSet.isPinned(m))) continue;
-        if (await this.core.evictOne(id, targetTier, MutationCause.SegmentRollover)) evicted.push(id);
-      }
-      return evicted;
-    });
-  }
-
-  private capPinnedSummaries(): void {
-    const max = this.core.options.maxPinnedSummaries ?? 0;
-    if (max <= 0) return;
-    const pinnedSummaries = this.core.workingSet
-      .getL0PageIds()
-      .filter((id) => this.core.workingSet.pinnedSet.isExplicitlyPinned(id) && this.core.pageTable.lookup(id)?.pageType === 'summary');
-    for (const id of pinnedSummaries.slice(0, Math.max(0, pinnedSummaries.length - max))) {
-      setPin(this.core, id, false);
-      this.core.log(id, MutationType.Unpin, this.core.tierOf(id), this.core.tierOf(id) ?? StorageTier.L0, MutationCause.SegmentRollover);
-    }
+    return this.locked(() => runSteps(evictSegment(this.core, targetTier)));
   }
 
   searchPages(query: string, modality?: string | null, limit = DEFAULT_SEARCH_LIMIT, opts: PageSearchOptions = {}): Promise<SearchResult> {
@@ -169,44 +124,14 @@ export class MemoryManager implements PageLoader {
    * (`maxPrefetchPages`, `maxPrefetchTokens`), never the model's fault quota; honours the confidence threshold.
    */
   demandPrePass(userMessage: string): Promise<string[]> {
-    return this.locked(async () => {
-      const core = this.core;
-      const threshold = core.faultPolicy.faultConfidenceThreshold;
-      if (threshold === FaultConfidenceThreshold.Explicit || userMessage.trim() === '') return [];
-      const c = core.demandPaging.classify({
-        message: userMessage,
-        pageTable: core.pageTable,
-        pageHints: core.hints,
-        workingSetIds: new Set(core.workingSet.l0Ids()),
-        hintIndex: core.hintIndex,
-      });
-      const reason = c.recall ? FaultReason.UserRequestedRecall : FaultReason.Speculative;
-      if (reason === FaultReason.Speculative && threshold === FaultConfidenceThreshold.Referenced) return [];
-      return this.prefetch(c.all, reason);
-    });
-  }
-
-  private async prefetch(ids: readonly string[], reason: FaultReason): Promise<string[]> {
-    const core = this.core;
-    const maxTokens = core.options.demandPaging?.maxPrefetchTokens ?? core.faultPolicy.maxFaultTokensPerTurn;
-    let used = 0;
-    const out: string[] = [];
-    for (const id of ids) {
-      const size = core.pageTable.lookup(id)?.sizeTokens ?? 0;
-      if (used + size > maxTokens) continue;
-      const r = await core.fault(id, DEFAULT_FAULT_TARGET_LEVEL, { actor: Actor.System, cause: MutationCause.DemandPrefetch, reason, prefetch: true });
-      if (r.success && r.promoted === true) {
-        out.push(id);
-        used += r.page ? pageTokens(r.page, core.estimator) : size;
-      }
-    }
-    return out;
+    return this.locked(() => demandPrePassCore(this.core, userMessage));
   }
 
   /** Model-initiated fault: policy limits, fault handler, anti-thrash protection, L0 mapping. Never throws. */
   handleFault(pageId: string, targetLevel: number = DEFAULT_FAULT_TARGET_LEVEL, opts: HandleFaultOptions = {}): Promise<FaultResult> {
-    return this.locked(() =>
-      this.core.fault(pageId, targetLevel, {
+    // Deferred: a fault requested without awaiting (streaming faults) can still be cancelled by its signal.
+    return this.mutex.runDeferred(() =>
+      faultCore(this.core, pageId, targetLevel, {
         actor: Actor.Model,
         cause: MutationCause.PageFault,
         reason: opts.reason ?? FaultReason.ResolveReference,
@@ -268,22 +193,7 @@ export class MemoryManager implements PageLoader {
   /** Start a new turn: per-turn counters reset, auto-pins refreshed, L0 snapshot logged. */
   newTurn(): Promise<void> {
     for (const listener of this.core.turnListeners) listener();
-    return this.locked(async () => {
-      const core = this.core;
-      core.turn += 1;
-      core.workingSet.newTurn();
-      core.faultHandler.newTurn();
-      core.faultPolicy.newTurn();
-      core.metrics.newTurn();
-      refreshAutoPins(core);
-      core.mutationLog.recordContextAtTurn(core.turn, core.workingSet.getL0PageIds());
-      const every = core.options.flushEveryNTurns ?? 0;
-      if (every > 0 && core.turn % every === 0) await flushCore(core);
-      if (core.options.prefetchOnNewTurn) {
-        const ids = await core.prefetcher.prefetchOnTurnStart(core.sessionId, core.pageTable);
-        await this.prefetch(ids.filter((id) => core.pageTable.has(id) && !core.workingSet.isInL0(id)), FaultReason.Speculative);
-      }
-    });
+    return this.locked(() => newTurnCore(this.core));
   }
 
   /**
@@ -348,45 +258,14 @@ export class MemoryManager implements PageLoader {
     });
   }
 
-  private syncedMetrics(): VmMetrics {
-    const core = this.core;
-    core.syncTokenMetrics();
-    const stats = core.pageTable.getStats();
-    core.metrics.pagesByTier = stats.pagesByTier;
-    core.metrics.pagesByModality = stats.pagesByModality;
-    return core.metrics.snapshot();
-  }
-
   /** Snapshot of the typed metrics, consistent with the page table and budget. Never throws. */
   getMetrics(): Promise<VmMetrics> {
-    return this.locked(() => this.syncedMetrics());
+    return this.locked(() => syncedMetrics(this.core));
   }
 
   /** Stats of every subsystem. Never throws (a minimal object on internal failure). */
   getStats(): Promise<MemoryManagerStats> {
-    return this.locked(async () => {
-      const core = this.core;
-      try {
-        return {
-          sessionId: core.sessionId,
-          turn: core.turn,
-          mode: core.mode,
-          pageTable: core.pageTable.getStats(),
-          workingSet: core.workingSet.getStats(),
-          faultHandler: core.faultHandler.getMetrics(),
-          tlb: core.tlb.getStats(),
-          mutationLog: core.mutationLog.getSummary(),
-          prefetcher: core.prefetcher.getStats(),
-          packCache: core.packCache.getStats(),
-          metrics: this.syncedMetrics(),
-          pagesInStore: core.store.size,
-          storage: core.tierStore ? await core.tierStore.getStats() : null,
-        };
-      } catch (err) {
-        core.logger.warn({ err }, 'getStats failed');
-        return minimalStats(core);
-      }
-    });
+    return this.locked(() => statsCore(this.core));
   }
 
   /** PageLoader: in-process store first, then tier storage. */
@@ -405,93 +284,27 @@ export class MemoryManager implements PageLoader {
   }
 
   getPage(pageId: string): Promise<MemoryPage | undefined> {
-    return this.locked(async () => {
-      const entry = this.core.pageTable.lookup(pageId);
-      if (!entry) return undefined;
-      return (await this.core.load(pageId, entry.tier, entry.artifactId)) ?? undefined;
-    });
+    return this.locked(() => getPageCore(this.core, pageId));
   }
 
   /** Unknown id → `PageNotFoundError`; known but unloadable content → `StorageError`. */
   getPageOrThrow(pageId: string): Promise<MemoryPage> {
-    return this.locked(() => this.loadKnown(pageId));
-  }
-
-  private async loadKnown(pageId: string): Promise<MemoryPage> {
-    this.core.requireKnown(pageId);
-    const entry = this.core.pageTable.lookup(pageId);
-    const page = entry ? await this.core.load(pageId, entry.tier, entry.artifactId) : null;
-    if (!page) throw new StorageError({ operation: 'load', backend: this.core.tierStore ? 'tier-store' : 'unconfigured', message: `Page content unavailable: ${pageId}` });
-    return page;
+    return this.locked(() => loadKnownPage(this.core, pageId));
   }
 
   /** New version of a page (dirty until flushed). Unknown id → `PageNotFoundError`. */
   updatePage(pageId: string, patch: PagePatch): Promise<MemoryPage> {
-    return this.locked(async () => {
-      const core = this.core;
-      if (patch.importance !== undefined) assertImportance(patch.importance);
-      const current = await this.loadKnown(pageId);
-      const entry = core.pageTable.lookup(pageId) as NonNullable<ReturnType<typeof core.pageTable.lookup>>;
-      const contentChanged = patch.content !== undefined;
-      const next = copyPage(current, {
-        ...patch,
-        ...(contentChanged && patch.sizeTokens === undefined ? { sizeTokens: null } : {}),
-        sessionId: core.sessionId,
-        version: current.version + 1,
-        dirty: true,
-        storageTier: entry.tier,
-      });
-      if (contentChanged) core.originals.delete(pageId);
-      const charged = core.workingSet.chargedTokens(pageId);
-      core.replaceStored(next);
-      if (core.workingSet.isInL0(pageId)) {
-        core.workingSet.updatePageTokens(pageId, charged, pageTokens(next, core.estimator), next.modality);
-        const usable = core.workingSet.config.maxL0Tokens - core.workingSet.config.reservedTokens;
-        if (core.workingSet.tokensUsed > usable) await core.runEviction(0, new Set([pageId]));
-      }
-      core.pageTable.markDirty(pageId);
-      core.tlb.invalidate(pageId);
-      core.syncTokenMetrics();
-      core.log(pageId, MutationType.Update, entry.tier, entry.tier, MutationCause.UpdatePage);
-      return next;
-    });
+    return this.locked(() => updatePageCore(this.core, pageId, patch));
   }
 
   /** Remove a page everywhere (its blob too, when this manager created it). */
   deletePage(pageId: string): Promise<void> {
-    return this.locked(async () => {
-      const core = this.core;
-      core.requireKnown(pageId);
-      const entry = core.pageTable.lookup(pageId);
-      const tier = entry?.tier ?? StorageTier.L1;
-      if (entry?.artifactId && core.tierStore && core.ownedArtifacts.delete(entry.artifactId)) await core.tierStore.deletePage(entry.artifactId);
-      core.forgetPage(pageId);
-      core.syncTokenMetrics();
-      core.log(pageId, MutationType.Delete, tier, tier, MutationCause.DeletePage);
-    });
+    return this.locked(() => deletePageCore(this.core, pageId));
   }
 
   /** Re-register pages (e.g. after a reload); L0 pages are re-mapped in order within the budget. */
   rebuildFromPages(pages: readonly MemoryPage[]): Promise<void> {
-    return this.locked(async () => {
-      const core = this.core;
-      const toMap: string[] = [];
-      for (const p of pages) {
-        const page = copyPage(p, { sessionId: core.sessionId, storageTier: p.storageTier === StorageTier.L0 ? StorageTier.L2 : p.storageTier });
-        if (core.pageTable.has(page.pageId)) core.forgetPage(page.pageId);
-        core.pageTable.register(page);
-        if (!isPersistentTier(page.storageTier) || page.content !== null) core.store.set(page.pageId, page);
-        if (page.groupId !== null) {
-          const members = core.groups.get(page.groupId) ?? new Set<string>();
-          members.add(page.pageId);
-          core.groups.set(page.groupId, members);
-        }
-        if (page.pinned) setPin(core, page.pageId, true);
-        if (p.storageTier === StorageTier.L0) toMap.push(page.pageId);
-      }
-      for (const id of toMap) await core.addToWorkingSet(id);
-      core.touch();
-    });
+    return this.locked(() => rebuildFromPagesCore(this.core, pages));
   }
 
   /** Write dirty pages back to their backing store. */

@@ -8,6 +8,7 @@ import { MutationLogLite } from '../mutation-log.js';
 import { SimplePrefetcher } from '../prefetcher.js';
 import { WorkingSetManager } from '../working-set/working-set.js';
 import type { VmCore } from './core.js';
+import { mapToL0 } from './paging.js';
 import { VM_STATE_SCHEMA_VERSION, metricsStateFromJSON, parseVmState, snakeState, toCamelCaseJSON, type VmStateSnapshot } from './snapshot.js';
 
 const encoder = new TextEncoder();
@@ -180,7 +181,7 @@ export async function restoreCore(core: VmCore, checkpointId: string): Promise<v
     if (page && core.workingSet.addToL1(page)) core.pageTable.updateLocation(id, StorageTier.L1);
   }
   for (const id of state.working_set.l0PageIds) {
-    const { ok } = await core.addToWorkingSet(id);
+    const { ok } = await mapToL0(core, id);
     if (!ok) core.logger.warn({ pageId: id }, 'restored L0 page no longer fits; left at L2');
   }
   core.syncTokenMetrics();

@@ -58,7 +58,7 @@ export const PageTableEntryJsonSchema = z.object({
 });
 export type PageTableEntryJson = z.input<typeof PageTableEntryJsonSchema>;
 
-export function makeEntry(init: Partial<PageTableEntry> & Pick<PageTableEntry, 'pageId' | 'tier'>, now: Date = new Date()): PageTableEntry {
+export function makeEntry(init: Partial<PageTableEntry> & Pick<PageTableEntry, 'pageId' | 'tier'>, now?: Date): PageTableEntry {
   return {
     pageId: init.pageId,
     tier: init.tier,
@@ -69,7 +69,7 @@ export function makeEntry(init: Partial<PageTableEntry> & Pick<PageTableEntry, '
     dirty: init.dirty ?? false,
     pinned: init.pinned ?? false,
     lastFlushed: init.lastFlushed ?? null,
-    lastAccessed: init.lastAccessed ?? now,
+    lastAccessed: init.lastAccessed ?? now ?? new Date(),
     accessCount: init.accessCount ?? 0,
     sizeTokens: init.sizeTokens ?? null,
     modality: init.modality ?? 'text',

@@ -139,7 +139,7 @@ export function makePage(init: MemoryPageInit, now: Date = new Date()): MemoryPa
 }
 
 /** Copy with fresh arrays/records, so the copy can be changed without touching the original. */
-export function copyPage(page: MemoryPage, patch: Partial<MemoryPage> = {}): MemoryPage {
+export function copyPage(page: MemoryPage, patch?: Partial<MemoryPage>): MemoryPage {
   const copy: MemoryPage = {
     pageId: page.pageId,
     sessionId: page.sessionId,
@@ -171,7 +171,7 @@ export function copyPage(page: MemoryPage, patch: Partial<MemoryPage> = {}): Mem
     version: page.version,
     groupId: page.groupId,
   };
-  return Object.assign(copy, patch);
+  return patch === undefined ? copy : Object.assign(copy, patch);
 }
 
 /** `last_accessed = now`, `access_count += 1` (mutates and returns the page). */

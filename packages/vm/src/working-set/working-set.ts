@@ -145,7 +145,12 @@ export class WorkingSetManager {
       if (!this.budget.add(t, page.modality)) return false;
       this.l0.add(page.pageId);
     }
-    this.charged.set(page.pageId, { tokens: t, modality: page.modality });
+    if (previous) {
+      previous.tokens = t;
+      previous.modality = page.modality;
+    } else {
+      this.charged.set(page.pageId, { tokens: t, modality: page.modality });
+    }
     this.l1.delete(page.pageId);
     page.storageTier = StorageTier.L0;
     markAccessed(page, this.clock());
@@ -193,7 +198,8 @@ export class WorkingSetManager {
     if (!charge) return;
     this.budget.remove(oldTokens, modality);
     this.budget.force(newTokens, modality);
-    this.charged.set(pageId, { tokens: charge.tokens - oldTokens + newTokens, modality });
+    charge.tokens = charge.tokens - oldTokens + newTokens;
+    charge.modality = modality;
   }
 
   isInL0(id: string): boolean {
