@@ -20,3 +20,4 @@ export * from './unresolved.js';
 export * from './output-size.js';
 export * from './time-budget.js';
 export * from './retry-safety.js';
+export * from './schema.js';
