@@ -72,9 +72,10 @@ export type {
   CreateWithTokensInit, EventFromWireOptions, SessionEventInit, SessionEventWireOut, UpdateTokenUsageInput,
 } from './session/event.js';
 export {
-  assertHeader, assertSessionId, cloneHeader, freezeHeader, headerFromWire, headerToWire, isSessionId, thawHeader, thawMetadata,
+  assertHeader, assertHeaderParts, assertSessionId, cloneHeader, freezeHeader, freezeHeaderParts, headerFromWire, headerToWire,
+  isSessionId, thawHeader, thawMetadata,
 } from './session/header.js';
-export type { FrozenHeader, SessionHeader, SessionHeaderWireOut } from './session/header.js';
+export type { FrozenHeader, HeaderParts, SessionHeader, SessionHeaderWireOut } from './session/header.js';
 export { DEFAULT_RETRY_ATTEMPTS, defaultBackoffMs, updateHeaderWithRetry } from './session/header-retry.js';
 export type { HeaderHolder, HeaderStore, RetryOptions } from './session/header-retry.js';
 export { DEFAULT_MAX_ANCESTOR_DEPTH, NO_RUN_KEY, Session } from './session/session.js';

@@ -3,7 +3,7 @@ import {
   ChatMessageSchema, EventType, InMemorySessionStore, InvalidInput, PromptMessageSchema, RunStatus, Session,
   SessionEvent, SessionMetadata, SessionNotFound, SessionRun, SessionVersionConflict, StorageError,
   SummaryNoteSchema, TokenUsage, ToolCallEventMessageSchema, ToolCallMessageReadSchema, appendEventOnce,
-  appendWithRetry, assertHeader, defaultBackoffMs, freezeHeader, headerFromWire, headerToWire, thawHeader, toolNameOf,
+  appendWithRetry, assertHeader, defaultBackoffMs, freezeHeader, freezeHeaderParts, headerFromWire, headerToWire, thawHeader, toolNameOf,
   updateHeaderWithRetry,
 } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
@@ -91,6 +91,42 @@ describe('headers', () => {
     expect(bad({ taskIds: null })).toThrow(/header\.taskIds/);
     expect(bad({ runs: [{}] })).toThrow(/header\.runs/);
     expect(bad({ state: null })).toThrow(/header\.state/);
+  });
+  it('a session freezes its own parts and shares the ones never read with its frozen base', () => {
+    const fresh = new Session({ id: 'lazy', properties: { p: 1 } });
+    const f = fresh.toFrozenHeader(1);
+    expect([f.childIds, f.taskIds, f.runs, f.state, f.properties]).toEqual([[], [], [], {}, { p: 1 }]);
+    expect(Object.isFrozen(f) && Object.isFrozen(f.properties)).toBe(true);
+    expect(fresh.childIds).toBe(fresh.childIds);
+    fresh.childIds.push('c');
+    expect(f.childIds).toEqual([]);
+    const full = Session.fromFrozen(freezeHeader(header(), 2), []);
+    const shared = full.toFrozenHeader(3);
+    const base = freezeHeader(header(), 2);
+    expect(shared.revision).toBe(3);
+    expect(headerToWire(thawHeader(shared))).toEqual(headerToWire(thawHeader(base)));
+    full.childIds.push('d');
+    const after = full.toFrozenHeader(4);
+    expect(after.childIds).toEqual(['c', 'd']);
+    expect(after.state).toBe(shared.state);
+    expect(after.properties).toBe(shared.properties);
+    expect(after.runs).toBe(shared.runs);
+  });
+  it('a session with a bad part is rejected naming the field, before anything is stored', () => {
+    const s = new Session({ id: 'bad-part' });
+    s.childIds = 'x' as never;
+    expect(() => s.toFrozenHeader(1)).toThrow(/header\.childIds/);
+    s.childIds = [];
+    s.runs = [{}] as never;
+    expect(() => s.toFrozenHeader(1)).toThrow(/header\.runs/);
+    s.runs = [];
+    s.state = 5 as never;
+    expect(() => s.toFrozenHeader(1)).toThrow(/header\.state/);
+    s.state = {};
+    s.metadata = {} as never;
+    expect(() => s.toFrozenHeader(1)).toThrow(/header\.metadata/);
+    const parts = { id: 'x', parentId: null, metadata: null, childIds: null, taskIds: null, runs: null, state: null };
+    expect(() => freezeHeaderParts(parts, null, 1)).toThrow(/header\.metadata/);
   });
 });
 

@@ -76,20 +76,44 @@ function frozenList<T>(list: readonly T[]): readonly T[] {
   return list.length === 0 ? EMPTY_LIST : Object.freeze(list.slice());
 }
 
+/**
+ * The parts of a header `freezeHeaderParts` freezes. A null part was never read from the frozen header the
+ * session was made from: it is taken from that header as it is (already frozen), or is empty without one.
+ */
+export interface HeaderParts {
+  id: string;
+  parentId: string | null;
+  metadata: SessionMetadata | null;
+  childIds: readonly string[] | null;
+  taskIds: readonly string[] | null;
+  runs: readonly SessionRun[] | null;
+  state: Readonly<Record<string, unknown>> | null;
+}
+
 /** A deep, frozen copy of `header` with `revision` (what in-memory stores keep). */
 export function freezeHeader(header: SessionHeader, revision: number): FrozenHeader {
-  const m = header.metadata;
-  const runs = header.runs;
+  return freezeHeaderParts(header, null, revision);
+}
+
+/**
+ * A deep, frozen header with `revision` from `parts`: given parts are copied, null parts are shared with `base`
+ * (frozen, so nothing is copied twice), or empty without a base.
+ */
+export function freezeHeaderParts(parts: HeaderParts, base: FrozenHeader | null, revision: number): FrozenHeader {
+  const m = parts.metadata;
+  const times = m ?? base;
+  if (times === null) throw new InvalidInput({ field: 'header.metadata', reason: 'must be a SessionMetadata' });
+  const runs = parts.runs;
   return Object.freeze({
-    id: header.id,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-    properties: frozenRecord(m.properties),
-    parentId: header.parentId,
-    childIds: frozenList(header.childIds),
-    taskIds: frozenList(header.taskIds),
-    runs: runs.length === 0 ? EMPTY_LIST : Object.freeze(runs.map(frozenRun)),
-    state: frozenRecord(header.state),
+    id: parts.id,
+    createdAt: times.createdAt,
+    updatedAt: times.updatedAt,
+    properties: m === null ? times.properties : frozenRecord(m.properties),
+    parentId: parts.parentId,
+    childIds: parts.childIds === null ? (base?.childIds ?? EMPTY_LIST) : frozenList(parts.childIds),
+    taskIds: parts.taskIds === null ? (base?.taskIds ?? EMPTY_LIST) : frozenList(parts.taskIds),
+    runs: runs === null ? (base?.runs ?? EMPTY_LIST) : runs.length === 0 ? EMPTY_LIST : Object.freeze(runs.map(frozenRun)),
+    state: parts.state === null ? (base?.state ?? EMPTY_RECORD) : frozenRecord(parts.state),
     revision,
   });
 }
@@ -285,23 +309,34 @@ export function isSessionId(id: unknown): id is string {
 /** Cheap structural check of a header handed to a store (no schema parse per call). */
 export function assertHeader(header: unknown): asserts header is SessionHeader {
   if (header === null || typeof header !== 'object') throw new InvalidInput({ field: 'header', reason: 'must be an object' });
-  const h = header as Partial<SessionHeader>;
+  assertHeaderParts(header, false);
+}
+
+/** `assertHeader` of the parts (`lazy`: a null part is allowed, see `HeaderParts`). */
+export function assertHeaderParts(h: Partial<HeaderParts>, lazy: boolean): asserts h is HeaderParts {
   assertSessionId(h.id, 'header.id');
-  if (!(h.metadata instanceof SessionMetadata)) {
+  if (!(h.metadata instanceof SessionMetadata || (lazy && h.metadata === null))) {
     throw new InvalidInput({ field: 'header.metadata', reason: 'must be a SessionMetadata' });
   }
   if (h.parentId !== null && typeof h.parentId !== 'string') {
     throw new InvalidInput({ field: 'header.parentId', reason: 'must be a string or null' });
   }
-  if (!Array.isArray(h.childIds)) throw new InvalidInput({ field: 'header.childIds', reason: 'must be an array' });
-  if (!Array.isArray(h.taskIds)) throw new InvalidInput({ field: 'header.taskIds', reason: 'must be an array' });
-  if (!Array.isArray(h.runs) || !allRuns(h.runs)) {
-    throw new InvalidInput({ field: 'header.runs', reason: 'must be an array of SessionRun' });
-  }
-  if (typeof h.state !== 'object' || (h.state as unknown) === null) throw new InvalidInput({ field: 'header.state', reason: 'must be an object' });
+  if (!isPart(h.childIds, lazy, Array.isArray)) throw new InvalidInput({ field: 'header.childIds', reason: 'must be an array' });
+  if (!isPart(h.taskIds, lazy, Array.isArray)) throw new InvalidInput({ field: 'header.taskIds', reason: 'must be an array' });
+  if (!isPart(h.runs, lazy, allRuns)) throw new InvalidInput({ field: 'header.runs', reason: 'must be an array of SessionRun' });
+  if (!isPart(h.state, lazy, isObject)) throw new InvalidInput({ field: 'header.state', reason: 'must be an object' });
 }
 
-function allRuns(runs: readonly unknown[]): boolean {
+function isPart(value: unknown, lazy: boolean, check: (value: unknown) => boolean): boolean {
+  return lazy && value === null ? true : check(value);
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+function allRuns(runs: unknown): boolean {
+  if (!Array.isArray(runs)) return false;
   for (const r of runs) if (!(r instanceof SessionRun)) return false;
   return true;
 }

@@ -15,8 +15,10 @@ import { noopLogger } from '../util/logger.js';
 import { nowIso, parseTimestamp } from '../util/time.js';
 import { SessionEvent } from './event.js';
 import type { SessionEventWireOut } from './event.js';
-import type { FrozenHeader, SessionHeader, SessionHeaderWireOut } from './header.js';
-import { assertSessionId, cloneHeader, headerFromWire, headerToWire, thawMetadata } from './header.js';
+import type { FrozenHeader, HeaderParts, SessionHeader, SessionHeaderWireOut } from './header.js';
+import {
+  assertHeaderParts, assertSessionId, cloneHeader, freezeHeaderParts, headerFromWire, headerToWire, thawMetadata,
+} from './header.js';
 import type { RetryOptions } from './header-retry.js';
 import { updateHeaderWithRetry } from './header-retry.js';
 import { SessionMetadata } from './metadata.js';
@@ -120,10 +122,11 @@ export class Session<M = unknown> implements SessionHeader {
     this.parentId = init.parentId ?? null;
     this.revision = init.revision ?? 0;
     this.#metadata = init.metadata ?? SessionMetadata.create(init.properties ?? {}, this.#clock);
-    this.#childIds = init.childIds ?? [];
-    this.#taskIds = init.taskIds ?? [];
-    this.#runs = init.runs ?? [];
-    this.#state = init.state ?? {};
+    // lists and state not given stay null (empty) until first read: most sessions never have links, runs or state
+    this.#childIds = init.childIds ?? null;
+    this.#taskIds = init.taskIds ?? null;
+    this.#runs = init.runs ?? null;
+    this.#state = init.state ?? null;
   }
 
   get metadata(): SessionMetadata {
@@ -135,7 +138,7 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   get childIds(): string[] {
-    return (this.#childIds ??= [...this.#frozenBase().childIds]);
+    return (this.#childIds ??= this.#base === null ? [] : [...this.#base.childIds]);
   }
 
   set childIds(value: string[]) {
@@ -143,7 +146,7 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   get taskIds(): string[] {
-    return (this.#taskIds ??= [...this.#frozenBase().taskIds]);
+    return (this.#taskIds ??= this.#base === null ? [] : [...this.#base.taskIds]);
   }
 
   set taskIds(value: string[]) {
@@ -151,7 +154,7 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   get runs(): SessionRun[] {
-    return (this.#runs ??= this.#frozenBase().runs.map((r) => r.clone(this.#clock)));
+    return (this.#runs ??= this.#base === null ? [] : this.#base.runs.map((r) => r.clone(this.#clock)));
   }
 
   set runs(value: SessionRun[]) {
@@ -159,7 +162,7 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   get state(): Record<string, unknown> {
-    return (this.#state ??= cloneJson(this.#frozenBase().state) as Record<string, unknown>);
+    return (this.#state ??= this.#base === null ? {} : cloneJson(this.#base.state));
   }
 
   set state(value: Record<string, unknown>) {
@@ -290,6 +293,24 @@ export class Session<M = unknown> implements SessionHeader {
   removeState(key: string): void {
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
     delete this.state[key];
+  }
+
+  /**
+   * The header as the deeply frozen form in-memory stores keep (validated; `InvalidInput` names the field). Parts
+   * not read since the session came from a frozen header are shared with it, not copied again.
+   */
+  toFrozenHeader(revision: number): FrozenHeader {
+    const parts: HeaderParts = {
+      id: this.id,
+      parentId: this.parentId,
+      metadata: this.#metadata,
+      childIds: this.#childIds,
+      taskIds: this.#taskIds,
+      runs: this.#runs,
+      state: this.#state,
+    };
+    assertHeaderParts(parts, true);
+    return freezeHeaderParts(parts, this.#base, revision);
   }
 
   /** A copy of the header part (no events, no token summary). */

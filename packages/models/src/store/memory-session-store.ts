@@ -178,8 +178,9 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   async updateHeader(header: SessionHeader, options: UpdateHeaderOptions): Promise<number> {
-    assertHeader(header);
     const expected = options.expectedRevision;
+    // validated and encoded before the check, with the revision it gets if the check passes
+    const stored = this.#encodeHeader(header, expected + 1);
     const entry = this.#live(header.id);
     if (entry === undefined) throw new SessionNotFound({ sessionId: header.id });
     if (entry.revision !== expected) {
@@ -187,8 +188,8 @@ export class InMemorySessionStore implements SessionStore {
         sessionId: header.id, kind: 'revision', expected, actual: entry.revision, backend: this.backend,
       });
     }
-    entry.revision += 1;
-    entry.header = this.#encodeHeader(header, entry.revision);
+    entry.revision = expected + 1;
+    entry.header = stored;
     entry.expiresAt = this.#expiry();
     return entry.revision;
   }
@@ -266,12 +267,12 @@ export class InMemorySessionStore implements SessionStore {
   }
 
   #create(header: SessionHeader): void {
-    assertHeader(header);
+    const stored = this.#encodeHeader(header, 1);
     const sessions = this.data.sessions;
     const existing = sessions.get(header.id);
     if (existing !== undefined && !this.#expired(existing)) throw new SessionAlreadyExists({ sessionId: header.id });
     sessions.set(header.id, {
-      header: this.#encodeHeader(header, 1),
+      header: stored,
       events: NO_STORED_EVENTS,
       ids: null,
       revision: 1,
@@ -311,7 +312,11 @@ export class InMemorySessionStore implements SessionStore {
     return entry.expiresAt !== null && entry.expiresAt <= this.#clock().getTime();
   }
 
+  /** The stored form of a header handed in, validated (`InvalidInput` names the field). */
   #encodeHeader(header: SessionHeader, revision: number): FrozenHeader | string {
+    // a session shares the parts it never read with the frozen header it came from
+    if (header instanceof Session && this.data.encoding === MemoryEncoding.Object) return header.toFrozenHeader(revision);
+    assertHeader(header);
     if (this.data.encoding === MemoryEncoding.Json) return JSON.stringify(headerToWire(header));
     return freezeHeader(header, revision);
   }
