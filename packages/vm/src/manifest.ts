@@ -120,7 +120,8 @@ export interface ManifestOptions {
    *   then in `availableOrder`; they are listed in `availableOrder`, and `available_pages_omitted` counts every
    *   unmapped page not listed (`search_pages` still reaches all of them);
    * - room they leave goes to the remaining working-set entries.
-   * The JSON stays within the budget unless its fixed part (session id, policies) alone exceeds it.
+   * The JSON stays within the budget unless its fixed part (session id, policies) alone exceeds it. Applies to
+   * `build` / `buildWithJson` (the manager's path); `buildFromPages` is not bounded.
    */
   maxTokens?: number;
   /** Share of `maxTokens` (after the fixed part) the working-set entries may take while available pages need room (default 0.5). */
