@@ -87,8 +87,10 @@ function textOf(page: MemoryPage): string {
   return typeof page.content === 'string' ? page.content : JSON.stringify(page.content);
 }
 
-function cut(text: string, maxChars: number): string {
-  return `${codePointSlice(text, maxChars).trimEnd()}${ELLIPSIS}`;
+/** First `maxChars` code points plus an ellipsis; `chars` (the text's code-point length) skips a rescan when it has no surrogates. */
+function cut(text: string, maxChars: number, chars = -1): string {
+  const head = chars === text.length ? text.slice(0, maxChars) : codePointSlice(text, maxChars);
+  return `${head.trimEnd()}${ELLIPSIS}`;
 }
 
 /** Whole sentences up to `maxChars`; falls back to a hard cut when the first sentence is too long. */
@@ -159,7 +161,7 @@ export class TextCompressor implements Compressor {
       case CompressionLevel.Reduced: {
         const chars = codePointLength(text);
         const maxChars = Math.floor(chars * this.config.reducedRatio);
-        return chars <= maxChars ? text : cut(text, maxChars);
+        return chars <= maxChars ? text : cut(text, maxChars, chars);
       }
       case CompressionLevel.Abstract:
         return sentencePack(text, this.config.abstractMaxTokens * CHARS_PER_TOKEN);

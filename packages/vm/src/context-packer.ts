@@ -106,8 +106,15 @@ export class ContextPacker {
     let formatted: FormattedPage;
     if (this.estimator === charRatioEstimator && TEXT_PREFIXES.has(prefix)) {
       // Same estimate as estimateText(line), without flattening the line: count the flat content instead.
-      const { body, codePoints } = this.textBodyCounted(page, maxTokens);
-      formatted = { content: `${head}${body}${stamp}`, tokensEst: Math.floor((codePointLength(head) + codePoints + stamp.length) / CHARS_PER_TOKEN) };
+      const raw = contentText(page.content);
+      const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
+      // Fast path (one scan): nothing to escape, no surrogates, no truncation.
+      if (maxChars <= 0 && !NEEDS_SCAN_RE.test(raw)) {
+        formatted = { content: `${head}"${raw}"${stamp}`, tokensEst: Math.floor((codePointLength(head) + raw.length + 2 + stamp.length) / CHARS_PER_TOKEN) };
+      } else {
+        const { body, codePoints } = this.textBodyCounted(raw, maxChars);
+        formatted = { content: `${head}${body}${stamp}`, tokensEst: Math.floor((codePointLength(head) + codePoints + stamp.length) / CHARS_PER_TOKEN) };
+      }
     } else {
       const content = `${head}${this.body(page, prefix, maxTokens)}${stamp}`;
       formatted = { content, tokensEst: this.estimator.estimateText(content) };
@@ -279,15 +286,12 @@ export class ContextPacker {
   }
 
   private textBody(page: MemoryPage, maxTokens: number | undefined): string {
-    return this.textBodyCounted(page, maxTokens).body;
+    const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
+    return this.textBodyCounted(contentText(page.content), maxChars).body;
   }
 
-  /** The quoted body and its length in code points. */
-  private textBodyCounted(page: MemoryPage, maxTokens: number | undefined): { body: string; codePoints: number } {
-    const raw = contentText(page.content);
-    const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
-    // Fast path (one scan): nothing to escape, no surrogates, no truncation.
-    if (maxChars <= 0 && !NEEDS_SCAN_RE.test(raw)) return { body: `"${raw}"`, codePoints: raw.length + 2 };
+  /** The quoted body of `raw` (cut to `maxChars` code points when > 0) and its length in code points. */
+  private textBodyCounted(raw: string, maxChars: number): { body: string; codePoints: number } {
     const text = maxChars > 0 ? truncateWithEllipsis(raw, maxChars) : raw;
     const body = this.config.escapeText ? quoteText(text) : `"${text}"`;
     return { body, codePoints: codePointLength(text) + body.length - text.length };

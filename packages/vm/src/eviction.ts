@@ -113,18 +113,20 @@ export class ImportanceWeightedLRU implements EvictionPolicy {
 
   private scoreL0(ctx: EvictionContext): EvictionCandidate[] {
     const c = this.config;
-    const n = Math.max(ctx.l0PageIds.length, 1);
+    const ids = ctx.l0PageIds;
+    const n = Math.max(ids.length, 1);
+    const usePageImportance = c.l0ImportanceSource === L0ImportanceSource.PageImportance;
     const out: EvictionCandidate[] = [];
-    ctx.l0PageIds.forEach((id, i) => {
-      if (isExcluded(ctx, id)) return;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as string;
+      if (isExcluded(ctx, id)) continue;
       const page = ctx.getPage?.(id);
-      const fromPage = c.l0ImportanceSource === L0ImportanceSource.PageImportance ? page?.importance : undefined;
-      const importance = ctx.importanceOverrides.get(id) ?? fromPage ?? DEFAULT_IMPORTANCE;
+      const importance = ctx.importanceOverrides.get(id) ?? (usePageImportance ? page?.importance : undefined) ?? DEFAULT_IMPORTANCE;
       const thrash = ctx.antiThrash?.getEvictionPenalty(id, ctx.currentTurn) ?? 0;
       let score = (i / n) * c.l0PositionWeight + importance * c.l0ImportanceWeight + thrash * c.l0ThrashWeight;
       if (c.pageTypeWeighting) score *= pageTypeFactor(ctx, id, page);
       out.push({ pageId: id, score });
-    });
+    }
     return sortAscending(out);
   }
 

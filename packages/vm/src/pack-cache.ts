@@ -91,6 +91,19 @@ export class ContextPackCache {
     return n;
   }
 
+  /** Drop the session's entries whose working-set hash fails `keep` (renderings that can no longer be hit). */
+  invalidateStale(sessionId: string, keep: (workingSetHash: string) => boolean): number {
+    let n = 0;
+    for (const [key, e] of this.entries) {
+      if (e.sessionId === sessionId && !keep(e.workingSetHash)) {
+        this.entries.delete(key);
+        n++;
+      }
+    }
+    this.invalidations += n;
+    return n;
+  }
+
   invalidateAll(): void {
     this.invalidations += this.entries.size;
     this.entries.clear();

@@ -34,9 +34,13 @@ export function buildContextCore(core: VmCore, pages: readonly MemoryPage[], opt
   const includeSearch = opts.includeSearchTool ?? true;
   const tools = (): VmContext['tools'] => (mode === VmMode.Passive ? [] : getVmToolsAsJson({ includeSearch }));
   const excluded = opts.excludePageIds === undefined ? [] : [...new Set(opts.excludePageIds)].sort();
-  const hash = `${core.epoch}|${mode}|${includeSearch}|${excluded.join(',')}|${systemPrompt}`;
+  const epochPrefix = `${core.epoch}|`;
+  const hash = `${epochPrefix}${mode}|${includeSearch}|${excluded.join(',')}|${systemPrompt}`;
   const cached = core.packCache.get(core.sessionId, modelId, budget, hash)?.context;
   if (cached) return { ...cached, tools: tools() };
+  // The epoch only grows, so renderings of an older epoch can never be hit again: drop them rather than
+  // keep up to a cache-full of large context strings alive.
+  core.packCache.invalidateStale(core.sessionId, (h) => h.startsWith(epochPrefix));
   const packed = core.packer.pack(excluded.length === 0 ? pages : packable(pages, new Set(excluded)), budget);
   const { manifest, json: manifestJson } = core.manifestBuilder.buildWithJson({
     sessionId: core.sessionId,
