@@ -104,8 +104,10 @@ describe('the VM prompt within the budget (400 turns / 40 facts, the size of the
     expect(options.manifest?.maxTokens).toBe(split.manifest);
     expect(options.config?.reservedTokens).toBe(standardEnv.budgetTokens - split.pages);
     expect(options.maxPinnedSummaries).toBeGreaterThan(0);
+    expect(split.split).toBe(true);
     const small = vmBudget(env.budgetTokens, estimator);
-    expect(small).toEqual({ rules: small.rules, manifest: 0, packing: 0, pages: env.budgetTokens });
+    expect(small).toEqual({ split: false, rules: small.rules, manifest: 0, packing: 0, pages: env.budgetTokens });
+    expect(vmOptions(env, estimator).maxPinnedSummaries).toBeUndefined();
     expect(vmBudget(standardEnv.budgetTokens, charRatioEstimator).rules).not.toBe(split.rules);
   });
 

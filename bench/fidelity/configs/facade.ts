@@ -44,6 +44,8 @@ export const MIN_PAGES_SHARE = 0.5;
 export const SUMMARY_PIN_SHARE = 0.75;
 
 export interface VmBudget {
+  /** false when B is too small to split (see MIN_PAGES_SHARE): nothing reserved, nothing capped */
+  split: boolean;
   /** the rules block, as the estimator counts it */
   rules: number;
   /** `manifest.maxTokens` (0: unbounded) */
@@ -59,10 +61,11 @@ export function vmBudget(budgetTokens: number, estimator: TokenEstimator): VmBud
   const manifest = Math.floor(budgetTokens * MANIFEST_SHARE);
   const packing = Math.ceil(budgetTokens * PACKING_SHARE);
   // A budget too small for the rules (the 80-turn regression run: B = 529) cannot hold the prompt at all; L0 then
-  // gets the whole of B and the manifest is not bounded (0), as without a split, and the prompt exceeds B.
+  // gets the whole of B, the manifest and the pinned summaries are not bounded, as without a split, and the prompt
+  // exceeds B.
   const rest = budgetTokens - rules - manifest - packing;
-  if (rest < budgetTokens * MIN_PAGES_SHARE) return { rules, manifest: 0, packing: 0, pages: budgetTokens };
-  return { rules, manifest, packing, pages: rest };
+  if (rest < budgetTokens * MIN_PAGES_SHARE) return { split: false, rules, manifest: 0, packing: 0, pages: budgetTokens };
+  return { split: true, rules, manifest, packing, pages: rest };
 }
 
 let modelEstimator: TokenEstimator | undefined;
@@ -81,7 +84,7 @@ export function vmOptions(env: ConfigEnv, estimator: TokenEstimator): VmFacadeOp
     manifest: { maxTokens: budget.manifest, maxHintChars: MANIFEST_HINT_CHARS },
     // Pinned segment summaries (each at most S tokens) take at most SUMMARY_PIN_SHARE of what L0 may hold;
     // older ones are unpinned and evicted at a rollover, still reachable through search_pages / page_fault.
-    maxPinnedSummaries: Math.max(1, Math.floor((budget.pages * SUMMARY_PIN_SHARE) / env.summaryTokens)),
+    ...(budget.split ? { maxPinnedSummaries: Math.max(1, Math.floor((budget.pages * SUMMARY_PIN_SHARE) / env.summaryTokens)) } : {}),
   };
 }
 
