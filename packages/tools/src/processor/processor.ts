@@ -274,7 +274,7 @@ export class SessionAwareToolProcessor {
       const results = await this.executor.execute(rest, opts.signal !== undefined ? { signal: opts.signal } : {});
       rest.forEach((call, i) => {
         const result = results[i] as ToolResult;
-        items.set(call.id, { call, result, args: result.arguments ?? call.arguments, modelText: this.stringify(result), internal: false, guarded: null });
+        items.set(call.id, { call, result, args: call.arguments, modelText: this.stringify(result), internal: false, guarded: null });
       });
     }
     return { items: calls.map((c) => items.get(c.id)).filter((r): r is CallRecord => r !== undefined), stop };
@@ -283,6 +283,9 @@ export class SessionAwareToolProcessor {
   private async toolEvent(rec: CallRecord, parentId: string, model: string): Promise<SessionEvent> {
     const { call, result } = rec;
     const success = result.error === null;
+    // §17.1: the validated (default-filled / coerced, idempotency key taken out) arguments are what is logged
+    const executed = rec.internal || result.arguments === null ? rec.args : result.arguments;
+    const coerced = executed !== rec.args && canonicalJson(executed) !== canonicalJson(rec.args);
     const limited = this.outputLimits === null || rec.internal ? { value: result.result, truncated: false } : limitOutput(result.result, this.outputLimits);
     const rawText = rec.internal ? rec.modelText : this.stringify(limited.truncated ? { ...result, result: limited.value } : result);
     const cut = limitText(rawText, this.outputLimits?.maxTokens ?? null);
@@ -291,7 +294,7 @@ export class SessionAwareToolProcessor {
     if (truncated) rec.modelText = limitText(rec.modelText.length > text.length ? text : rec.modelText, this.outputLimits?.maxTokens ?? null).text;
     const payload: ToolCallEventMessage = {
       tool: call.tool,
-      arguments: rec.args,
+      arguments: executed,
       ...(call.raw_arguments !== null ? { raw_arguments: call.raw_arguments } : {}),
       result: toJsonSafe(limited.value),
       result_text: text,
@@ -306,7 +309,7 @@ export class SessionAwareToolProcessor {
       ...(truncated ? { truncated: true } : {}),
     };
     const [promptTokens, completionTokens] = await Promise.all([
-      TokenUsage.countTokens(`${call.tool}(${canonicalJson(rec.args)})`, model, this.counter),
+      TokenUsage.countTokens(`${call.tool}(${canonicalJson(executed)})`, model, this.counter),
       TokenUsage.countTokens(text, model, this.counter),
     ]);
     const g = rec.guarded;
@@ -324,6 +327,7 @@ export class SessionAwareToolProcessor {
         ...(success ? {} : { failed: true }),
         ...(guardName !== undefined ? { guard: guardName, guard_verdict: g?.guard?.verdict } : {}),
         ...(g?.repairedFrom != null ? { repaired_from: g.repairedFrom } : {}),
+        ...(coerced ? { coerced_from: rec.args } : {}),
         ...(rec.internal ? { internal: true } : {}),
       },
       tokenUsage: TokenUsage.create({ promptTokens, completionTokens, model: TOOL_EXECUTION_MODEL }),
