@@ -255,3 +255,21 @@ describe('PageTable entries view', () => {
     expect(seen).toEqual(['a=L1', 'b=L1']);
   });
 });
+
+describe('pack cache across epochs', () => {
+  it('keeps only renderings of the current state: older ones are dropped on the next miss', async () => {
+    const m = new MemoryManager({ sessionId: 's', clock: () => T0, autoPin: false });
+    for (let i = 0; i < 3; i++) {
+      await m.createPage(sentences(5, `t${i}`), { pageId: `p${i}` });
+      await m.addToWorkingSet(`p${i}`);
+      await m.buildContext({ systemPrompt: 'a' });
+      await m.buildContext({ systemPrompt: 'b' });
+      expect(m.packCache.size).toBe(2);
+    }
+    const before = m.packCache.getStats();
+    await m.buildContext({ systemPrompt: 'a' });
+    expect(m.packCache.getStats().hits).toBe(before.hits + 1);
+    expect(before.invalidations).toBe(4);
+    expect(m.packCache.invalidateStale('other', () => false)).toBe(0);
+  });
+});
