@@ -21,3 +21,4 @@ export * from './output-size.js';
 export * from './time-budget.js';
 export * from './retry-safety.js';
 export * from './schema.js';
+export * from './session-state.js';

@@ -22,6 +22,7 @@ import { parseToolCalls } from '../formats/parse.js';
 import { resultText, toToolResultMessages } from '../formats/render.js';
 import type { ToolStateManager } from '../guards/manager.js';
 import type { RetrySafetyGuard } from '../guards/retry-safety.js';
+import { saveToolStateToSession } from '../guards/session-state.js';
 import { limitOutput, limitText, OutputSizeLimitsSchema } from '../guards/output-size.js';
 import type { OutputSizeLimits, OutputSizeLimitsInput } from '../guards/output-size.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
@@ -57,6 +58,8 @@ export interface SessionAwareToolProcessorOptions {
   toolState?: ToolStateManager;
   /** With `toolState`: model-level retry safety for the guarded runner (§17.5). */
   retrySafety?: RetrySafetyGuard;
+  /** With `toolState`: store its snapshot in the session state (`tool_state`) after every message, so a new process resumes the guards. */
+  persistToolState?: boolean;
   toolMemory?: ProcessorMemory;
   saveMode?: 'per-event' | 'batch';
   emitTraceEvents?: boolean;
@@ -235,6 +238,7 @@ export class SessionAwareToolProcessor {
     }
     if (this.opts.toolMemory !== undefined) await this.recordMemory(records.items, opts.contextGoal, emit);
     if (batch) await this.sink.appendEvents(pending);
+    if (this.opts.persistToolState === true && this.opts.toolState !== undefined) await saveToolStateToSession(this.opts.toolState, this.sink);
 
     const calls = records.items.map((r) => r.call);
     const results = records.items.map((r) => r.result);
