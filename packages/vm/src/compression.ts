@@ -95,7 +95,8 @@ function cut(text: string, maxChars: number, chars = -1): string {
 
 /** Whole sentences up to `maxChars`; falls back to a hard cut when the first sentence is too long. */
 function sentencePack(text: string, maxChars: number): string {
-  if (text !== '' && codePointLength(text) <= maxChars) return text;
+  // A string has at most as many code points as UTF-16 units, so a short one needs no scan.
+  if (text !== '' && (text.length <= maxChars || codePointLength(text) <= maxChars)) return text;
   const sentences = text.split(/(?<=[.!?])\s+/);
   let acc = '';
   for (const s of sentences) {

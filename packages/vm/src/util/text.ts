@@ -32,7 +32,7 @@ export function codePointSlice(s: string, n: number): string {
 
 /** Truncate to `maxChars` code points, appending `"..."` when cut. */
 export function truncateWithEllipsis(s: string, maxChars: number): string {
-  if (codePointLength(s) <= maxChars) return s;
+  if (s.length <= maxChars || codePointLength(s) <= maxChars) return s;
   return `${codePointSlice(s, maxChars)}...`;
 }
 
