@@ -18,3 +18,24 @@ describe('output size limits', () => {
     expect(limitText('abc', 1)).toEqual({ text: 'abc', truncated: false });
   });
 });
+
+describe('OutputSizeGuard', () => {
+  it('passes small results, truncates large ones as a REPAIR, or blocks them in error mode', async () => {
+    const { OutputSizeGuard } = await import('../src/guards/output-size-guard.js');
+    const { GuardChain } = await import('../src/guards/guard.js');
+    const g = new OutputSizeGuard({ limits: { maxArrayLength: 2 } });
+    expect(g.check().verdict).toBe('allow');
+    expect(g.checkOutput('list', {}, [1, 2]).verdict).toBe('allow');
+    const cut = g.checkOutput('list', {}, [1, 2, 3]);
+    expect(cut).toMatchObject({ verdict: 'repair', guard: 'output_size', fallback_response: '[1,2,"… 1 more items"]', details: { bytes: 7 } });
+    expect(new OutputSizeGuard({ limits: { maxStringLength: 2 } }).checkOutput('t', {}, 'abcd').fallback_response).toBe('ab… [truncated 2 chars]');
+    const strict = new OutputSizeGuard({ limits: { maxArrayLength: 2 }, mode: 'error' });
+    const blocked = strict.checkOutput('list', {}, [1, 2, 3]);
+    expect(blocked.verdict).toBe('block');
+    expect(blocked.reason).toContain('exceeds the size limits (7 bytes)');
+    const chain = await new GuardChain().add('output_size', g).checkOutputAll('list', {}, [1, 2, 3]);
+    expect(chain.replacement_result).toBe('[1,2,"… 1 more items"]');
+    expect(() => new OutputSizeGuard({ mode: 'drop' as never })).toThrow(expect.objectContaining({ field: 'mode' }));
+    expect(() => new OutputSizeGuard({ limits: { maxBytes: -1 } })).toThrow(expect.objectContaining({ field: 'limits.maxBytes' }));
+  });
+});

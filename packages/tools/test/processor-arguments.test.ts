@@ -48,3 +48,20 @@ describe('tool_call events log the arguments actually executed (§17.1)', () => 
     expect(keyed?.metadata.coerced_from).toEqual({ city: 'Faro', days: 3, _idempotency_key: 'k1' });
   });
 });
+
+describe('SessionAwareToolProcessor unresolvedGuard option', () => {
+  it('hands the guard to its runner: a leftover placeholder is blocked', async () => {
+    const { UnresolvedReferenceGuard } = await import('../src/guards/unresolved.js');
+    const events: SessionEvent[] = [];
+    const registry = new ToolRegistry();
+    registry.register({ name: 'forecast', idempotent: true, execute: () => 'sunny' });
+    const processor = new SessionAwareToolProcessor({
+      sink: { id: 's', appendEvents: async (e) => void events.push(...e), getState: async () => undefined, setState: async () => undefined },
+      registry,
+      toolState: new ToolStateManager(),
+      unresolvedGuard: new UnresolvedReferenceGuard({ mode: 'block', graceCalls: 0 }),
+    });
+    const [r] = await processor.processLlmMessage(message({ city: '{{city}}' }));
+    expect(r?.error).toContain('Unresolved placeholders in `forecast` arguments: {{city}}');
+  });
+});

@@ -22,3 +22,4 @@ export * from './time-budget.js';
 export * from './retry-safety.js';
 export * from './schema.js';
 export * from './session-state.js';
+export * from './output-size-guard.js';

@@ -23,6 +23,7 @@ import { resultText, toToolResultMessages } from '../formats/render.js';
 import type { ToolStateManager } from '../guards/manager.js';
 import type { RetrySafetyGuard } from '../guards/retry-safety.js';
 import { saveToolStateToSession } from '../guards/session-state.js';
+import type { UnresolvedReferenceGuard } from '../guards/unresolved.js';
 import { limitOutput, limitText, OutputSizeLimitsSchema } from '../guards/output-size.js';
 import type { OutputSizeLimits, OutputSizeLimitsInput } from '../guards/output-size.js';
 import { errorTypeOf, outcomeOf } from './outcome.js';
@@ -58,6 +59,8 @@ export interface SessionAwareToolProcessorOptions {
   toolState?: ToolStateManager;
   /** With `toolState`: model-level retry safety for the guarded runner (§17.5). */
   retrySafety?: RetrySafetyGuard;
+  /** With `toolState`: placeholders left in the arguments after reference resolution warn or block (§17.3). */
+  unresolvedGuard?: UnresolvedReferenceGuard;
   /** With `toolState`: store its snapshot in the session state (`tool_state`) after every message, so a new process resumes the guards. */
   persistToolState?: boolean;
   toolMemory?: ProcessorMemory;
@@ -162,6 +165,7 @@ export class SessionAwareToolProcessor {
             clock: this.clock,
             logger: this.logger,
             ...(opts.retrySafety !== undefined ? { retrySafety: opts.retrySafety } : {}),
+            ...(opts.unresolvedGuard !== undefined ? { unresolvedGuard: opts.unresolvedGuard } : {}),
           });
   }
 
