@@ -29,7 +29,8 @@ export interface CheckpointInfo { id: string; name: string; createdAt: Date; pag
 /**
  * The VM orchestrator. Every public method is async and runs under one per-manager mutex, so concurrent
  * calls never interleave. Callbacks (summariser, search function, tier store) are awaited while the lock is
- * held: a long summarisation blocks other VM calls of the same session.
+ * held: a long summarisation blocks other VM calls of the same session. With the lock idle and only in-memory
+ * work to do (built-in compressors, no tier I/O), a call completes without a promise hop (see `Mutex`).
  */
 export class MemoryManager implements PageLoader {
   private readonly core: VmCore;
