@@ -72,7 +72,7 @@ export type {
   CreateWithTokensInit, EventFromWireOptions, SessionEventInit, SessionEventWireOut, UpdateTokenUsageInput,
 } from './session/event.js';
 export {
-  assertHeader, assertHeaderParts, assertSessionId, cloneHeader, freezeHeader, freezeHeaderParts, headerFromWire, headerToWire,
+  assertHeader, assertSessionId, cloneHeader, freezeHeader, freezeHeaderParts, headerFromWire, headerToWire,
   isSessionId, thawHeader, thawMetadata,
 } from './session/header.js';
 export type { FrozenHeader, HeaderParts, SessionHeader, SessionHeaderWireOut } from './session/header.js';

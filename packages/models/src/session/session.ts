@@ -359,7 +359,7 @@ export class Session<M = unknown> implements SessionHeader {
   static fromFrozen<M = unknown>(header: FrozenHeader, events: readonly SessionEvent<M>[], options: SessionOptions = {}): Session<M> {
     adopting = header;
     adoptingOptions = options;
-    const s = new Session<M>();
+    const s = new Session<M>(ADOPT_INIT);
     if (events.length > 0) s.#events = events.slice();
     return s;
   }
@@ -512,6 +512,8 @@ function addOnce(list: string[], id: string): boolean {
 
 const NO_EVENTS: readonly SessionEvent[] = Object.freeze([]);
 
+/** The init `fromFrozen` passes (ignored while adopting; shared so no default object is made per call). */
+const ADOPT_INIT: SessionInit = Object.freeze({});
 /** Handed from `fromFrozen` to the constructor it calls (synchronously, so never seen by another call). */
 let adopting: FrozenHeader | null = null;
 let adoptingOptions: SessionOptions = {};
