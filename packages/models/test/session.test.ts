@@ -163,3 +163,20 @@ describe('Session', () => {
     await Session.create({ id: 'orphan', parentId: 'nobody', store });
   });
 });
+
+describe('Session options', () => {
+  it('keeps a given pricing table and logger through copies', async () => {
+    const pricing = Object.freeze({ mine: { input: 1, output: 0 } });
+    const debug: unknown[] = [];
+    const logger = { debug: (o: unknown) => debug.push(o), info: () => {}, warn: () => {}, error: () => {} };
+    const s = new Session({ id: 'opts', parentId: 'gone', pricing, logger });
+    s.addEvent(SessionEvent.create({ message: 'x', tokenUsage: TokenUsage.create({ promptTokens: 1000, model: 'mine' }, { pricing }) }));
+    expect(s.tokenSummary.usageByModel.mine?.estimatedCostUsd).toBe(1);
+    expect(s.clone().getTokenUsageByRun()[NO_RUN_KEY]?.usageByModel.mine?.estimatedCostUsd).toBe(1);
+    await s.registerWithParent(new InMemorySessionStore());
+    expect(debug).toEqual([{ sessionId: 'opts', parentId: 'gone' }]);
+    const plain = new Session({ id: 'plain' });
+    plain.addEvent(SessionEvent.create({ message: 'x', tokenUsage: TokenUsage.create({ promptTokens: 1000, model: 'mine' }) }));
+    expect(plain.tokenSummary.unpricedModels).toEqual(['mine']);
+  });
+});

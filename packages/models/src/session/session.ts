@@ -94,8 +94,8 @@ export class Session<M = unknown> implements SessionHeader {
   #events: SessionEvent<M>[] = NO_EVENTS as SessionEvent<M>[];
   #ids: Set<string> | null = null;
   readonly #clock: Clock;
-  readonly #logger: Logger;
-  readonly #pricing: PricingTable | undefined;
+  /** Logger and pricing; null = the defaults (one slot for two rarely set options: sessions are many). */
+  readonly #extras: SessionExtras | null;
 
   constructor(init: SessionInit = {}) {
     const base = adopting;
@@ -105,8 +105,7 @@ export class Session<M = unknown> implements SessionHeader {
       const options = adoptingOptions;
       adopting = null;
       this.#clock = options.clock ?? systemClock;
-      this.#logger = options.logger ?? noopLogger;
-      this.#pricing = options.pricing;
+      this.#extras = extrasOf(options);
       this.id = base.id;
       this.parentId = base.parentId;
       this.revision = base.revision;
@@ -114,8 +113,7 @@ export class Session<M = unknown> implements SessionHeader {
       return;
     }
     this.#clock = init.clock ?? systemClock;
-    this.#logger = init.logger ?? noopLogger;
-    this.#pricing = init.pricing;
+    this.#extras = extrasOf(init);
     const id = init.id ?? (init.idGenerator ?? randomId)();
     assertSessionId(id, 'id');
     this.id = id;
@@ -130,7 +128,10 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   get metadata(): SessionMetadata {
-    return (this.#metadata ??= thawMetadata(this.#frozenBase(), this.#clock));
+    if (this.#metadata !== null) return this.#metadata;
+    // null only for a session over a frozen header (`fromFrozen`)
+    if (this.#base === null) throw new InvalidSessionOperation({ operation: 'read', reason: 'session header is missing' });
+    return (this.#metadata = thawMetadata(this.#base, this.#clock));
   }
 
   set metadata(value: SessionMetadata) {
@@ -172,7 +173,7 @@ export class Session<M = unknown> implements SessionHeader {
   /** Token totals of the events (built from their stored usages on first access; nothing is recounted). */
   get tokenSummary(): TokenSummary {
     if (this.#tokenSummary === null) {
-      const summary = new TokenSummary({ pricing: this.#pricing });
+      const summary = new TokenSummary({ pricing: this.#extras?.pricing });
       for (const e of this.#events) if (e.tokenUsage !== null) summary.addUsage(e.tokenUsage);
       this.#tokenSummary = summary;
     }
@@ -224,7 +225,7 @@ export class Session<M = unknown> implements SessionHeader {
   }
 
   hasEvent(eventId: string): boolean {
-    return this.#idIndex().has(eventId);
+    return Session.#idIndex(this).has(eventId);
   }
 
   /** Appends in memory; adds its usage to the summary and advances `metadata.updatedAt`. */
@@ -238,7 +239,7 @@ export class Session<M = unknown> implements SessionHeader {
 
   /** Adds `event` only if no event with its id is present (O(1)); returns whether it did. */
   appendEventOnce(event: SessionEvent<M>): boolean {
-    if (this.#idIndex().has(event.id)) return false;
+    if (Session.#idIndex(this).has(event.id)) return false;
     this.addEvent(event);
     return true;
   }
@@ -254,17 +255,17 @@ export class Session<M = unknown> implements SessionHeader {
     const out: Partial<Record<EventSource, TokenSummary>> = {};
     for (const e of this.#events) {
       if (e.tokenUsage === null) continue;
-      (out[e.source] ??= new TokenSummary({ pricing: this.#pricing })).addUsage(e.tokenUsage);
+      (out[e.source] ??= new TokenSummary({ pricing: this.#extras?.pricing })).addUsage(e.tokenUsage);
     }
     return out;
   }
 
   /** Summaries keyed by `taskId` (`"no_run"` always present). */
   getTokenUsageByRun(): Record<string, TokenSummary> {
-    const out: Record<string, TokenSummary> = { [NO_RUN_KEY]: new TokenSummary({ pricing: this.#pricing }) };
+    const out: Record<string, TokenSummary> = { [NO_RUN_KEY]: new TokenSummary({ pricing: this.#extras?.pricing }) };
     for (const e of this.#events) {
       if (e.tokenUsage === null) continue;
-      (out[e.taskId ?? NO_RUN_KEY] ??= new TokenSummary({ pricing: this.#pricing })).addUsage(e.tokenUsage);
+      (out[e.taskId ?? NO_RUN_KEY] ??= new TokenSummary({ pricing: this.#extras?.pricing })).addUsage(e.tokenUsage);
     }
     return out;
   }
@@ -395,7 +396,7 @@ export class Session<M = unknown> implements SessionHeader {
   /** An independent copy (events are shared only when frozen). */
   clone(): Session<M> {
     const events = this.#events.map((e) => (Object.isFrozen(e) ? e : e.clone()));
-    const s = Session.fromLog<M>(cloneHeader(this, this.#clock), events, this.#options());
+    const s = Session.fromLog<M>(cloneHeader(this, this.#clock), events, Session.#optionsOf(this));
     s.tokenSummary = this.tokenSummary.clone();
     return s;
   }
@@ -418,10 +419,10 @@ export class Session<M = unknown> implements SessionHeader {
     if (this.parentId === null) return;
     const header = await store.getHeader(this.parentId);
     if (header === null) {
-      this.#logger.debug({ sessionId: this.id, parentId: this.parentId }, 'parent session not found');
+      (this.#extras?.logger ?? noopLogger).debug({ sessionId: this.id, parentId: this.parentId }, 'parent session not found');
       return;
     }
-    const parent = Session.fromLog(header, [], this.#options());
+    const parent = Session.fromLog(header, [], Session.#optionsOf(this));
     await updateHeaderWithRetry(store, parent, (p) => addOnce(p.childIds, this.id), options);
   }
 
@@ -451,11 +452,11 @@ export class Session<M = unknown> implements SessionHeader {
     let next = this.parentId;
     while (next !== null) {
       if (seen.has(next)) {
-        this.#logger.warn({ sessionId: this.id, at: next }, 'cycle in parent links');
+        (this.#extras?.logger ?? noopLogger).warn({ sessionId: this.id, at: next }, 'cycle in parent links');
         break;
       }
       if (out.length >= maxDepth) {
-        this.#logger.warn({ sessionId: this.id, maxDepth }, 'ancestor depth limit reached');
+        (this.#extras?.logger ?? noopLogger).warn({ sessionId: this.id, maxDepth }, 'ancestor depth limit reached');
         break;
       }
       seen.add(next);
@@ -485,23 +486,30 @@ export class Session<M = unknown> implements SessionHeader {
     return out;
   }
 
-  #frozenBase(): FrozenHeader {
-    if (this.#base === null) throw new InvalidSessionOperation({ operation: 'read', reason: 'session header is missing' });
-    return this.#base;
-  }
+  // static, not instance, private methods: those would add a brand slot to every session
 
-  #idIndex(): Set<string> {
-    if (this.#ids === null) {
+  static #idIndex<T>(s: Session<T>): Set<string> {
+    if (s.#ids === null) {
       const ids = new Set<string>();
-      for (const e of this.#events) ids.add(e.id);
-      this.#ids = ids;
+      for (const e of s.#events) ids.add(e.id);
+      s.#ids = ids;
     }
-    return this.#ids;
+    return s.#ids;
   }
 
-  #options(): SessionOptions {
-    return { clock: this.#clock, logger: this.#logger, pricing: this.#pricing };
+  static #optionsOf<T>(s: Session<T>): SessionOptions {
+    return { clock: s.#clock, logger: s.#extras?.logger, pricing: s.#extras?.pricing };
   }
+}
+
+interface SessionExtras {
+  readonly logger: Logger;
+  readonly pricing: PricingTable | undefined;
+}
+
+function extrasOf(options: SessionOptions): SessionExtras | null {
+  if (options.logger === undefined && options.pricing === undefined) return null;
+  return { logger: options.logger ?? noopLogger, pricing: options.pricing };
 }
 
 function addOnce(list: string[], id: string): boolean {
