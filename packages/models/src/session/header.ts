@@ -328,7 +328,7 @@ export function assertHeaderParts(h: Partial<HeaderParts>, lazy: boolean): asser
 }
 
 function isPart(value: unknown, lazy: boolean, check: (value: unknown) => boolean): boolean {
-  return lazy && value === null ? true : check(value);
+  return (lazy && value === null) || check(value);
 }
 
 function isObject(value: unknown): boolean {
