@@ -106,14 +106,16 @@ export class ContextPacker {
     let formatted: FormattedPage;
     if (this.estimator === charRatioEstimator && TEXT_PREFIXES.has(prefix)) {
       // Same estimate as estimateText(line), without flattening the line: count the flat content instead.
+      // The head is ASCII around the page id: count the id's code points instead of scanning (and flattening) the head.
+      const headCodePoints = this.config.includePageIds ? head.length - page.pageId.length + codePointLength(page.pageId) : head.length;
       const raw = contentText(page.content);
       const maxChars = maxTokens !== undefined ? maxTokens * CHARS_PER_TOKEN : this.config.maxTextLength;
       // Fast path (one scan): nothing to escape, no surrogates, no truncation.
       if (maxChars <= 0 && !NEEDS_SCAN_RE.test(raw)) {
-        formatted = { content: `${head}"${raw}"${stamp}`, tokensEst: Math.floor((codePointLength(head) + raw.length + 2 + stamp.length) / CHARS_PER_TOKEN) };
+        formatted = { content: `${head}"${raw}"${stamp}`, tokensEst: Math.floor((headCodePoints + raw.length + 2 + stamp.length) / CHARS_PER_TOKEN) };
       } else {
         const { body, codePoints } = this.textBodyCounted(raw, maxChars);
-        formatted = { content: `${head}${body}${stamp}`, tokensEst: Math.floor((codePointLength(head) + codePoints + stamp.length) / CHARS_PER_TOKEN) };
+        formatted = { content: `${head}${body}${stamp}`, tokensEst: Math.floor((headCodePoints + codePoints + stamp.length) / CHARS_PER_TOKEN) };
       }
     } else {
       const content = `${head}${this.body(page, prefix, maxTokens)}${stamp}`;

@@ -3,8 +3,10 @@ import {
   CompressionLevel,
   CompressorRegistry,
   MemoryManager,
+  ContextPacker,
   PageTable,
   PassthroughCompressor,
+  charRatioEstimator,
   TextCompressor,
   createInMemoryTierStore,
   makePage,
@@ -271,5 +273,18 @@ describe('pack cache across epochs', () => {
     expect(m.packCache.getStats().hits).toBe(before.hits + 1);
     expect(before.invalidations).toBe(4);
     expect(m.packCache.invalidateStale('other', () => false)).toBe(0);
+  });
+});
+
+describe('context line estimate', () => {
+  it('counts the head by code points without scanning it (ids with surrogates too)', () => {
+    const packer = new ContextPacker();
+    for (const id of ['plain_id', 'emoji_\u{1F600}\u{1F600}\u{1F600}\u{1F600}\u{1F600}_id']) {
+      const line = packer.formatPage(makePage({ pageId: id, modality: 'text', content: 'hello "world"' }, T0));
+      expect(line.tokensEst).toBe(charRatioEstimator.estimateText(line.content));
+    }
+    const noIds = new ContextPacker({ includePageIds: false });
+    const line = noIds.formatPage(makePage({ pageId: 'x', modality: 'text', content: 'abc' }, T0));
+    expect(line.tokensEst).toBe(charRatioEstimator.estimateText(line.content));
   });
 });
