@@ -8,12 +8,13 @@ import { countTokens } from '../tokens/counter.js';
 import type { PricingTable } from '../tokens/pricing.js';
 import { DEFAULT_TOKEN_MODEL } from '../tokens/pricing.js';
 import { toCountableText } from '../tokens/text.js';
-import { TokenUsage } from '../tokens/usage.js';
+import { TokenUsage, fastTokenUsageFromWire, tokenUsageFromWireSchema } from '../tokens/usage.js';
 import type { TokenUsageWire } from '../tokens/usage.js';
 import type { Clock, IdGenerator } from '../util/clock.js';
 import { randomId, systemClock } from '../util/clock.js';
 import { cloneJson } from '../util/json.js';
 import { nowIso } from '../util/time.js';
+import { canonicalTimestamp, freeRecord, isPlainObject } from '../util/wire.js';
 import { SessionEventWireSchema } from './schemas.js';
 
 /** The event schema with the usage left to `TokenUsage.fromWire`, so it is parsed once. */
@@ -263,22 +264,8 @@ export class SessionEvent<M = unknown> {
 
   /** Decodes the stored form; `InvalidInput` names the field (`event.source`, `events.3.token_usage.prompt_tokens`). */
   static fromWire<M = unknown>(raw: unknown, options: EventFromWireOptions<M> = {}): SessionEvent<M> {
-    const field = options.field ?? 'event';
-    const w = parseInput(EventEnvelopeSchema, raw, field);
-    const message = options.messageSchema === undefined ? (w.message as M) : parseInput(options.messageSchema, w.message, `${field}.message`);
-    return new SessionEvent<M>({
-      id: w.id,
-      message,
-      timestamp: w.timestamp,
-      source: w.source,
-      type: w.type,
-      metadata: w.metadata,
-      parentEventId: w.parent_event_id,
-      taskId: w.task_id,
-      tokenUsage:
-        w.token_usage === null || w.token_usage === undefined ? null : TokenUsage.fromWire(w.token_usage, { pricing: options.pricing, field: `${field}.token_usage` }),
-      clock: options.clock,
-    });
+    // hand-written check of the form every writer stores; anything else goes through the schema (which names the field)
+    return fastEventFromWire(raw, options) ?? eventFromWireSchema(raw, options);
   }
 
   #assertMutable(operation: string): void {
@@ -286,6 +273,74 @@ export class SessionEvent<M = unknown> {
       throw new InvalidSessionOperation({ operation, reason: `event ${this.id} is immutable once stored` });
     }
   }
+}
+
+/** `SessionEvent.fromWire` through the schema only (no fast path): the reference the fast path is tested against. Internal. */
+export function eventFromWireSchema<M = unknown>(raw: unknown, options: EventFromWireOptions<M> = {}): SessionEvent<M> {
+  const field = options.field ?? 'event';
+  const w = parseInput(EventEnvelopeSchema, raw, field);
+  const message = options.messageSchema === undefined ? (w.message as M) : parseInput(options.messageSchema, w.message, `${field}.message`);
+  return new SessionEvent<M>({
+    id: w.id,
+    message,
+    timestamp: w.timestamp,
+    source: w.source,
+    type: w.type,
+    metadata: w.metadata,
+    parentEventId: w.parent_event_id,
+    taskId: w.task_id,
+    tokenUsage:
+      w.token_usage === null || w.token_usage === undefined
+        ? null
+        : tokenUsageFromWireSchema(w.token_usage, { pricing: options.pricing, field: `${field}.token_usage` }),
+    clock: options.clock,
+  });
+}
+
+/** An enum value of the wire form: the default when absent, null when not one of `values` (the schema then reports). */
+function enumValue<T extends string>(value: unknown, values: ReadonlySet<string>, fallback: T): T | null {
+  if (value === undefined) return fallback;
+  return typeof value === 'string' && values.has(value) ? (value as T) : null;
+}
+
+/** A nullable id link (`parent_event_id`, `task_id`): null when absent; undefined when it is not a string or null. */
+function link(value: unknown): string | null | undefined {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * `EventEnvelopeSchema` (and the stored usage) without a schema parse, for well-formed stored events; null on any
+ * doubt, so `eventFromWireSchema` decides and reports the failing field in its own order.
+ */
+function fastEventFromWire<M>(raw: unknown, options: EventFromWireOptions<M>): SessionEvent<M> | null {
+  if (!isPlainObject(raw)) return null;
+  const id = raw.id;
+  // a missing message is an error of the schema (`z.unknown()` keys are required)
+  if (typeof id !== 'string' || id === '' || raw.message === undefined) return null;
+  const rawTimestamp = raw.timestamp;
+  const timestamp = rawTimestamp === undefined ? undefined : canonicalTimestamp(rawTimestamp);
+  const source = enumValue<EventSource>(raw.source, SOURCES, EventSource.System);
+  const type = enumValue<EventType>(raw.type, TYPES, EventType.Message);
+  const metadata = freeRecord(raw.metadata);
+  const parentEventId = link(raw.parent_event_id);
+  const taskId = link(raw.task_id);
+  const rawUsage = raw.token_usage;
+  const tokenUsage = rawUsage === undefined || rawUsage === null ? null : fastTokenUsageFromWire(rawUsage, options.pricing);
+  if (
+    timestamp === null ||
+    source === null ||
+    type === null ||
+    metadata === null ||
+    parentEventId === undefined ||
+    taskId === undefined ||
+    (tokenUsage === null && rawUsage !== undefined && rawUsage !== null)
+  ) {
+    return null;
+  }
+  const schema = options.messageSchema;
+  const message = schema === undefined ? (raw.message as M) : parseInput(schema, raw.message, `${options.field ?? 'event'}.message`);
+  return new SessionEvent<M>({ id, message, timestamp, source, type, metadata, parentEventId, taskId, tokenUsage, clock: options.clock });
 }
 
 /** The parent link of an event: the field, else the legacy `metadata.parent_event_id`. */

@@ -2,6 +2,7 @@ import { InvalidInput } from '../errors/errors.js';
 import { parseInput } from '../errors/parse.js';
 import type { Clock } from '../util/clock.js';
 import { cloneJson } from '../util/json.js';
+import { canonicalTimestamp, freeRecord, isPlainObject } from '../util/wire.js';
 import { SessionMetadata } from './metadata.js';
 import { SessionRun } from './run.js';
 import { MAX_SESSION_ID_LENGTH, SCHEMA_VERSION, SessionHeaderWireSchema, SessionIdSchema } from './schemas.js';
@@ -204,33 +205,12 @@ export function headerFromWire(
   };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/** A timestamp already in the canonical `toISOString()` form (what every writer stores), else null. */
-function canonicalTimestamp(value: unknown): string | null {
-  if (typeof value !== 'string' || value.length !== CANONICAL_TIMESTAMP_LENGTH || !value.endsWith('Z')) return null;
-  const ms = Date.parse(value);
-  return !Number.isNaN(ms) && new Date(ms).toISOString() === value ? value : null;
-}
-
-const CANONICAL_TIMESTAMP_LENGTH = 24;
-
 /** A list of strings, copied; null when it is anything else. */
 function stringList(value: unknown): string[] | null {
   if (value === undefined) return [];
   if (!Array.isArray(value)) return null;
   for (const item of value) if (typeof item !== 'string') return null;
   return (value as string[]).slice();
-}
-
-/** A free-form record, shallow-copied as the schema does; null when it is not a plain object. */
-function freeRecord(value: unknown): Record<string, unknown> | null {
-  if (value === undefined) return {};
-  return isPlainObject(value) ? { ...value } : null;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { TokenCounter } from './counter.js';
 import { countTokens } from './counter.js';
 import type { PricingTable } from './pricing.js';
 import { DEFAULT_TOKEN_MODEL, costAtPrice, estimateCostUsd, lookupPrice } from './pricing.js';
+import { isPlainObject } from '../util/wire.js';
 
 const count = () => z.number().int().nonnegative();
 
@@ -78,6 +79,73 @@ function fastUsageFields(raw: unknown): UsageFields | null {
   return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens, unpriced: false };
 }
 
+/** A cost the schema accepts: a finite, non-negative number or null (absent = null); undefined when it is not. */
+function optionalCost(value: unknown): number | null | undefined {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * `TokenUsageWireSchema` for a valid stored usage, without a schema parse (unknown keys ignored, as the schema
+ * strips them); null when anything is unusual, so the schema decides and names the field.
+ */
+function fastUsageFieldsFromWire(raw: unknown): UsageFields | null {
+  if (!isPlainObject(raw)) return null;
+  const promptTokens = optionalCount(raw.prompt_tokens);
+  const completionTokens = optionalCount(raw.completion_tokens);
+  const totalTokens = optionalCount(raw.total_tokens);
+  const cachedPromptTokens = optionalCount(raw.cached_prompt_tokens);
+  const reasoningTokens = optionalCount(raw.reasoning_tokens);
+  // absent only: the schema's defaults do not cover null
+  const model = raw.model === undefined ? '' : raw.model;
+  const cost = optionalCost(raw.estimated_cost_usd);
+  const unpriced = raw.unpriced === undefined ? false : raw.unpriced;
+  if (
+    promptTokens === null ||
+    completionTokens === null ||
+    totalTokens === null ||
+    cachedPromptTokens === null ||
+    reasoningTokens === null ||
+    typeof model !== 'string' ||
+    cost === undefined ||
+    typeof unpriced !== 'boolean'
+  ) {
+    return null;
+  }
+  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens, unpriced };
+}
+
+/** The fields of a stored usage through `TokenUsageWireSchema` (throws `InvalidInput` naming the field). */
+function usageFieldsFromWireSchema(raw: unknown, field: string): UsageFields {
+  const w = parseInput(TokenUsageWireSchema, raw, field);
+  return {
+    promptTokens: w.prompt_tokens,
+    completionTokens: w.completion_tokens,
+    totalTokens: w.total_tokens,
+    model: w.model,
+    estimatedCostUsd: w.estimated_cost_usd,
+    cachedPromptTokens: w.cached_prompt_tokens ?? 0,
+    reasoningTokens: w.reasoning_tokens ?? 0,
+    unpriced: w.unpriced ?? false,
+  };
+}
+
+let usageFromFields: (fields: UsageFields, pricing: PricingTable | undefined) => TokenUsage;
+
+/** The fast path of `TokenUsage.fromWire` alone: null when the schema has to decide. Internal. */
+export function fastTokenUsageFromWire(raw: unknown, pricing: PricingTable | undefined): TokenUsage | null {
+  const fields = fastUsageFieldsFromWire(raw);
+  return fields === null ? null : usageFromFields(fields, pricing);
+}
+
+/**
+ * `TokenUsage.fromWire` through the schema only (no fast path): the reference the fast path is tested against.
+ * Internal (not exported from the package).
+ */
+export function tokenUsageFromWireSchema(raw: unknown, options: TokenUsageOptions & { field?: string } = {}): TokenUsage {
+  return usageFromFields(usageFieldsFromWireSchema(raw, options.field ?? 'token_usage'), options.pricing);
+}
+
 interface UsageFields {
   promptTokens: number;
   completionTokens: number;
@@ -138,20 +206,13 @@ export class TokenUsage {
 
   /** Decodes the stored form (parse + normalise); `InvalidInput` names the field (`token_usage.prompt_tokens`). */
   static fromWire(raw: unknown, options: TokenUsageOptions & { field?: string } = {}): TokenUsage {
-    const w = parseInput(TokenUsageWireSchema, raw, options.field ?? 'token_usage');
-    return new TokenUsage(
-      {
-        promptTokens: w.prompt_tokens,
-        completionTokens: w.completion_tokens,
-        totalTokens: w.total_tokens,
-        model: w.model,
-        estimatedCostUsd: w.estimated_cost_usd,
-        cachedPromptTokens: w.cached_prompt_tokens ?? 0,
-        reasoningTokens: w.reasoning_tokens ?? 0,
-        unpriced: w.unpriced ?? false,
-      },
-      options.pricing,
-    );
+    // hand-written check of the common, valid form; anything else goes through the schema (which names the field)
+    const fields = fastUsageFieldsFromWire(raw) ?? usageFieldsFromWireSchema(raw, options.field ?? 'token_usage');
+    return new TokenUsage(fields, options.pricing);
+  }
+
+  static {
+    usageFromFields = (fields, pricing) => new TokenUsage(fields, pricing);
   }
 
   /** Counts `prompt` (and a non-empty `completion`) for `model` (default `DEFAULT_TOKEN_MODEL`) and prices it. */
