@@ -1,6 +1,7 @@
 /**
  * `getStats()` (conversation-and-facade.md §6.12): the reference fields plus the token counter in use
- * (README D5) and, as a TS addition, token usage and cost per model.
+ * (README D5) and, as TS additions, token usage and cost per model and the models costed at 0 for want of a
+ * price (`unpricedModels`, sorted; empty when every model was priced).
  */
 import type { Session, SessionStats, TokenUsage } from '@chuk/models';
 import { EventType, MessageRole, TokenSummary } from '@chuk/models';
@@ -39,7 +40,7 @@ function modelStats(usage: TokenUsage): ModelUsageStats {
 
 function usageFields(summary: TokenSummary): Pick<
   SessionManagerStats,
-  'usageByModel' | 'promptTokens' | 'completionTokens' | 'cachedInputTokens' | 'reasoningTokens'
+  'usageByModel' | 'promptTokens' | 'completionTokens' | 'cachedInputTokens' | 'reasoningTokens' | 'unpricedModels'
 > {
   const usageByModel: Record<string, ModelUsageStats> = {};
   let cachedInputTokens = 0;
@@ -55,6 +56,7 @@ function usageFields(summary: TokenSummary): Pick<
     completionTokens: summary.totalCompletionTokens,
     cachedInputTokens,
     reasoningTokens,
+    unpricedModels: summary.unpricedModels,
   };
 }
 
