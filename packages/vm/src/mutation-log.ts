@@ -4,7 +4,8 @@ import { Actor, ActorSchema, MutationType, StorageTier, StorageTierSchema } from
 import type { PageMutation } from './models/fault.js';
 import type { MemoryPage } from './models/page.js';
 import type { MutationLogSummary } from './models/stats.js';
-import { parseTimestamp } from './util/text.js';
+import { actorCode, MutationRecords, mutationTypeCode } from './mutation-records.js';
+import { parseTimestamp, systemClock } from './util/text.js';
 
 export interface ContextSnapshot { turn: number; pageIds: string[]; timestamp: Date }
 
@@ -78,67 +79,84 @@ const UNMAPPING_TYPES: ReadonlySet<MutationType> = new Set([MutationType.Evict, 
 /** Append-only, in-memory log of page lifecycle events, with per-turn L0 snapshots. */
 export class MutationLogLite {
   sessionId: string;
-  private readonly mutations: PageMutation[] = [];
-  private readonly byPage = new Map<string, PageMutation[]>();
-  private readonly byTurn = new Map<number, PageMutation[]>();
+  /** The records, stored compactly; public `PageMutation` objects are built when read. */
+  private readonly records = new MutationRecords();
+  /** Record indexes per page / per turn. */
+  private readonly byPage = new Map<string, number[]>();
+  private readonly byTurn = new Map<number, number[]>();
   private readonly snapshots = new Map<number, ContextSnapshot>();
   private readonly clock: () => Date;
+  /** The clock in epoch milliseconds (`Date.now` for the system clock: no `Date` per record). */
+  private readonly nowMs: () => number;
   private readonly idGenerator: (() => string) | undefined;
   private sequence = 0;
   /** Recorded page versions per page, chronological (kept in memory; not part of `toJSON`). */
   private readonly versions = new Map<string, PageVersion[]>();
-  /** Entries of `mutations` already in `byPage` / `byTurn`. */
+  /** Records already in `byPage` / `byTurn`. */
   private indexed = 0;
 
   constructor(opts: { sessionId?: string; clock?: () => Date; idGenerator?: () => string } = {}) {
     this.sessionId = opts.sessionId ?? '';
-    this.clock = opts.clock ?? (() => new Date());
+    const clock = opts.clock;
+    this.clock = clock ?? systemClock;
+    this.nowMs = clock === undefined || clock === systemClock ? Date.now : () => clock().getTime();
     this.idGenerator = opts.idGenerator;
   }
 
+  /** Add a mutation as it is (its own id; the sequence does not advance). */
   append(m: PageMutation): void {
-    this.mutations.push(m);
+    this.records.push(m.pageId, m.mutationType, m.tierBefore, m.tierAfter, m.actor, m.cause, m.turn, m.timestamp.getTime(), 0, m.mutationId);
   }
 
   /**
    * Bring the by-page and by-turn indexes up to date. They are built lazily, on the first query after new
-   * entries, so recording a mutation is a single push (the hot path) and indexing costs O(new entries).
+   * entries, so recording a mutation is a few array pushes (the hot path) and indexing costs O(new entries).
    */
   private index(): void {
-    const all = this.mutations;
-    for (; this.indexed < all.length; this.indexed++) {
-      const m = all[this.indexed] as PageMutation;
-      let list = this.byPage.get(m.pageId);
+    const r = this.records;
+    for (; this.indexed < r.length; this.indexed++) {
+      const i = this.indexed;
+      const pageId = r.pageId(i);
+      let list = this.byPage.get(pageId);
       if (!list) {
         list = [];
-        this.byPage.set(m.pageId, list);
+        this.byPage.set(pageId, list);
       }
-      list.push(m);
-      let turn = this.byTurn.get(m.turn);
+      list.push(i);
+      const t = r.turn(i);
+      let turn = this.byTurn.get(t);
       if (!turn) {
         turn = [];
-        this.byTurn.set(m.turn, turn);
+        this.byTurn.set(t, turn);
       }
-      turn.push(m);
+      turn.push(i);
     }
   }
 
   /** Mutation ids are a monotonic sequence `m_<n>` unless an id generator is given. */
   recordMutation(a: RecordMutationArgs): PageMutation {
+    const i = this.record(
+      a.pageId,
+      a.mutationType,
+      a.tierBefore ?? null,
+      a.tierAfter,
+      a.actor ?? Actor.System,
+      a.cause ?? null,
+      a.turn ?? 0,
+      a.timestamp === undefined ? this.nowMs() : a.timestamp.getTime(),
+    );
+    return this.records.get(i);
+  }
+
+  /**
+   * `recordMutation` without the argument object or the returned record (the manager's hot path); the
+   * record's index. `timeMs` is epoch milliseconds (the clock when omitted).
+   */
+  record(pageId: string, type: MutationType, tierBefore: StorageTier | null, tierAfter: StorageTier, actor: Actor, cause: string | null, turn: number, timeMs?: number): number {
     this.sequence += 1;
-    const m: PageMutation = {
-      mutationId: this.idGenerator ? this.idGenerator() : `m_${this.sequence}`,
-      pageId: a.pageId,
-      timestamp: a.timestamp ?? this.clock(),
-      turn: a.turn ?? 0,
-      mutationType: a.mutationType,
-      tierBefore: a.tierBefore ?? null,
-      tierAfter: a.tierAfter,
-      actor: a.actor ?? Actor.System,
-      cause: a.cause ?? null,
-    };
-    this.append(m);
-    return m;
+    const time = timeMs ?? this.nowMs();
+    if (this.idGenerator) return this.records.push(pageId, type, tierBefore, tierAfter, actor, cause, turn, time, 0, this.idGenerator());
+    return this.records.push(pageId, type, tierBefore, tierAfter, actor, cause, turn, time, this.sequence);
   }
 
   /** Overwrites that turn's snapshot. */
@@ -150,17 +168,19 @@ export class MutationLogLite {
   }
   getHistory(pageId: string): PageMutation[] {
     this.index();
-    return [...(this.byPage.get(pageId) ?? [])];
+    return this.records.list(this.byPage.get(pageId) ?? []);
   }
   getMutationsByActor(actor: Actor): PageMutation[] {
-    return this.mutations.filter((m) => m.actor === actor);
+    const code = actorCode(actor);
+    return this.records.where((i) => this.records.actorCode(i) === code);
   }
   getMutationsByType(t: MutationType): PageMutation[] {
-    return this.mutations.filter((m) => m.mutationType === t);
+    const code = mutationTypeCode(t);
+    return this.records.where((i) => this.records.typeCode(i) === code);
   }
   getMutationsInTurn(turn: number): PageMutation[] {
     this.index();
-    return [...(this.byTurn.get(turn) ?? [])];
+    return this.records.list(this.byTurn.get(turn) ?? []);
   }
   getPagesCreatedInTurn(turn: number): string[] {
     return this.pagesOfType(turn, MutationType.Create);
@@ -172,10 +192,10 @@ export class MutationLogLite {
     return this.pagesOfType(turn, MutationType.Evict);
   }
   getAllMutations(): PageMutation[] {
-    return [...this.mutations];
+    return this.records.list();
   }
   mutationCount(): number {
-    return this.mutations.length;
+    return this.records.length;
   }
   /** Unique page ids with at least one mutation. */
   pageCount(): number {
@@ -183,7 +203,7 @@ export class MutationLogLite {
     return this.byPage.size;
   }
   clear(): void {
-    this.mutations.length = 0;
+    this.records.clear();
     this.byPage.clear();
     this.byTurn.clear();
     this.indexed = 0;
@@ -215,7 +235,9 @@ export class MutationLogLite {
    */
   replayTo(pageId: string, at: Date): ReplayedPage | null {
     const time = at.getTime();
-    const mutations = this.getHistory(pageId).filter((m) => m.timestamp.getTime() <= time);
+    this.index();
+    const r = this.records;
+    const mutations = r.list((this.byPage.get(pageId) ?? []).filter((i) => r.time(i) <= time));
     const version = (this.versions.get(pageId) ?? []).findLast((v) => v.timestamp.getTime() <= time) ?? null;
     if (mutations.length === 0 && version === null) return null;
     let exists = version !== null;
@@ -233,10 +255,12 @@ export class MutationLogLite {
   /** L0 ids obtained by folding create/fault_in/evict/delete events up to the end of `untilTurn`. */
   replayWorkingSet(untilTurn: number): string[] {
     const l0 = new Set<string>();
-    for (const m of this.mutations) {
-      if (m.turn > untilTurn) break;
-      if (MAPPING_TYPES.has(m.mutationType) && m.tierAfter === StorageTier.L0) l0.add(m.pageId);
-      else if (UNMAPPING_TYPES.has(m.mutationType)) l0.delete(m.pageId);
+    const r = this.records;
+    for (let i = 0; i < r.length; i++) {
+      if (r.turn(i) > untilTurn) break;
+      const type = r.type(i);
+      if (MAPPING_TYPES.has(type) && r.tierAfter(i) === StorageTier.L0) l0.add(r.pageId(i));
+      else if (UNMAPPING_TYPES.has(type)) l0.delete(r.pageId(i));
     }
     return [...l0];
   }
@@ -250,9 +274,12 @@ export class MutationLogLite {
 
   getSummary(): MutationLogSummary {
     this.index();
-    const count = (t: MutationType): number => this.mutations.reduce((n, m) => (m.mutationType === t ? n + 1 : n), 0);
+    const r = this.records;
+    const byCode = new Map<number, number>();
+    for (let i = 0; i < r.length; i++) byCode.set(r.typeCode(i), (byCode.get(r.typeCode(i)) ?? 0) + 1);
+    const count = (t: MutationType): number => byCode.get(mutationTypeCode(t)) ?? 0;
     return {
-      totalMutations: this.mutations.length,
+      totalMutations: r.length,
       uniquePages: this.byPage.size,
       contextSnapshots: this.snapshots.size,
       creates: count(MutationType.Create),
@@ -267,7 +294,7 @@ export class MutationLogLite {
   toJSON(): MutationLogJson {
     return {
       session_id: this.sessionId,
-      mutations: this.mutations.map(mutationToJSON),
+      mutations: this.records.list().map(mutationToJSON),
       snapshots: [...this.snapshots.values()].map((s) => ({ turn: s.turn, page_ids: [...s.pageIds], timestamp: s.timestamp.toISOString() })),
       next_sequence: this.sequence,
     };
@@ -293,12 +320,14 @@ export class MutationLogLite {
       });
     }
     for (const s of parsed.data.snapshots) log.snapshots.set(s.turn, { turn: s.turn, pageIds: s.page_ids, timestamp: s.timestamp });
-    log.sequence = parsed.data.next_sequence ?? log.mutations.length;
+    log.sequence = parsed.data.next_sequence ?? log.records.length;
     return log;
   }
 
   private pagesOfType(turn: number, t: MutationType): string[] {
     this.index();
-    return (this.byTurn.get(turn) ?? []).filter((m) => m.mutationType === t).map((m) => m.pageId);
+    const code = mutationTypeCode(t);
+    const r = this.records;
+    return (this.byTurn.get(turn) ?? []).filter((i) => r.typeCode(i) === code).map((i) => r.pageId(i));
   }
 }

@@ -127,7 +127,7 @@ export class VmCore implements PageLoader {
   }
 
   log(pageId: string, type: MutationType, tierBefore: StorageTier | null, tierAfter: StorageTier, cause: string, actor: Actor = Actor.System, timestamp?: Date): void {
-    this.mutationLog.recordMutation({ pageId, mutationType: type, tierBefore, tierAfter, actor, cause, turn: this.turn, timestamp });
+    this.mutationLog.record(pageId, type, tierBefore, tierAfter, actor, cause, this.turn, timestamp?.getTime());
   }
 
   tierOf(pageId: string): StorageTier | null {
