@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   DEFAULT_LIST_LIMIT,
   InvalidInput,
+  KeyedMutex,
   SessionAlreadyExists,
   SessionEvent,
   SessionNotFound,
@@ -28,7 +29,6 @@ import type {
   StoreStats,
 } from '@chuk/models';
 import { createExclusive, isErrno, readIfExists, writeAtomic } from './fs-util.js';
-import { KeyedMutex } from './mutex.js';
 import { checkOptions, type JsonFilesStoreOptions } from './options.js';
 
 export const JSONFILES_BACKEND = 'jsonfiles';

@@ -25,6 +25,7 @@ export { sha256Hex, sha256HexBytes } from './util/sha256.js';
 export { nowIso, normalizeTimestamp, parseTimestamp, toIsoTimestamp } from './util/time.js';
 export type { JsonValue } from './util/json.js';
 export { cloneJson } from './util/json.js';
+export { KeyedMutex, Mutex, createKeyedMutex } from './util/mutex.js';
 
 // messages
 export {
