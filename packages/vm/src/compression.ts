@@ -3,6 +3,7 @@ import { InvalidInput } from '@chuk/models';
 import { CompressionLevel, Modality, isCompressionLevel } from './enums.js';
 import { copyPage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
+import { AudioCompressor, StructuredCompressor, VideoCompressor } from './media-compressors.js';
 import { codePointLength, codePointSlice } from './util/text.js';
 
 /** Async LLM summariser, injected by the caller. */
@@ -251,6 +252,10 @@ export class CompressorRegistry {
     return this.get(page.modality).compressSync?.(page, target);
   }
 
+  /**
+   * Text, image and the §9.6 media compressors (audio, video, structured); `summarizeFn` serves text and audio
+   * ABSTRACT (audio falls back to the transcript's leading sentences without one).
+   */
   static default(opts: DefaultRegistryOptions = {}): CompressorRegistry {
     const estimator = opts.estimator ?? charRatioEstimator;
     const text = new TextCompressor({
@@ -261,9 +266,9 @@ export class CompressorRegistry {
     return new CompressorRegistry({
       text,
       image: new ImageCompressor(estimator),
-      audio: new PassthroughCompressor(Modality.Audio, estimator),
-      video: new PassthroughCompressor(Modality.Video, estimator),
-      structured: new PassthroughCompressor(Modality.Structured, estimator),
+      audio: new AudioCompressor({ estimator, ...(opts.summarizeFn ? { summarizeFn: opts.summarizeFn } : {}) }),
+      video: new VideoCompressor({ estimator }),
+      structured: new StructuredCompressor({ estimator }),
     });
   }
 }

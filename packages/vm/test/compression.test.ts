@@ -2,8 +2,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { InvalidInput } from '@chuk/models';
 import {
   CompressorRegistry,
+  AudioCompressor,
   ImageCompressor,
   PassthroughCompressor,
+  StructuredCompressor,
+  VideoCompressor,
   TextCompressor,
   makePage,
   tokensSaved,
@@ -134,11 +137,32 @@ describe('ImageCompressor and passthrough', () => {
 });
 
 describe('CompressorRegistry', () => {
+  it('compresses audio, video and structured pages with the §9.6 media compressors by default', async () => {
+    const reg = CompressorRegistry.default();
+    expect(reg.get('audio')).toBeInstanceOf(AudioCompressor);
+    expect(reg.get('structured')).toBeInstanceOf(StructuredCompressor);
+    const audio = makePage({ pageId: 'a1', modality: 'audio', content: null, transcript: 'First point made. Second point here.', durationSeconds: 95 });
+    expect((await reg.compressPage(audio, 1)).page.content).toBe('First point made. Second point here.');
+    expect((await reg.compressPage(audio, 3)).page.content).toBe('[transcript] audio:a1 (1:35)');
+    expect(reg.compressPageSync(audio, 3)?.page.content).toBe('[transcript] audio:a1 (1:35)');
+    const video = makePage({ pageId: 'v1', modality: 'video', content: null, metadata: { scene_count: 4 } });
+    expect((await reg.compressPage(video, 3)).page.content).toBe('[transcript] video:v1 (4 scenes)');
+    const json = makePage({ pageId: 's1', modality: 'structured', content: { a: 1, b: { c: 2 } } });
+    const ref = await reg.compressPage(json, 3);
+    expect(ref.page.content).toBe('[transcript] json:s1');
+    expect(ref.levelAfter).toBe(3);
+    // A summariser given to the default registry serves audio ABSTRACT too.
+    const summarizeFn = vi.fn(async () => 'the gist');
+    const withSummary = CompressorRegistry.default({ summarizeFn });
+    expect((await withSummary.compressPage(audio, 2)).page.content).toBe('the gist');
+    expect(summarizeFn).toHaveBeenCalledWith('First point made. Second point here.', expect.any(Number));
+  });
+
   it('has defaults per modality and falls back to passthrough', async () => {
     const reg = CompressorRegistry.default();
     expect(reg.get('text')).toBeInstanceOf(TextCompressor);
     expect(reg.get('image')).toBeInstanceOf(ImageCompressor);
-    expect(reg.get('video')).toBeInstanceOf(PassthroughCompressor);
+    expect(reg.get('video')).toBeInstanceOf(VideoCompressor);
     const empty = new CompressorRegistry();
     expect(empty.get('structured')).toBeInstanceOf(PassthroughCompressor);
     const custom = new TextCompressor({ config: { reducedRatio: 0.1 } });
