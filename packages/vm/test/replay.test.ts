@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MutationLogLite, makePage } from '../src/index.js';
+import { MemoryManager, MutationLogLite, makePage } from '../src/index.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
@@ -58,5 +58,35 @@ describe('MutationLogLite.replayTo (time travel, spec/vm.md §21.5)', () => {
     l.clear();
     expect(l.replayTo('v', at(100))).toBeNull();
     expect(l.getVersions('v')).toEqual([]);
+  });
+});
+
+describe('MemoryManager recordVersions (replayTo through the manager)', () => {
+  it('records a version on create, compression and update, so replayTo returns the earlier content', async () => {
+    let s = 0;
+    const m = new MemoryManager({ sessionId: 's', clock: () => at(s++), recordVersions: true });
+    const original = `Heading line\n${'A long body sentence that the reference level drops. '.repeat(10)}`;
+    await m.createPage(original, { pageId: 'p' });
+    await m.compressPage('p', 3);
+    await m.updatePage('p', { content: 'rewritten entirely' });
+    const [v1, v2, v3] = m.mutationLog.getVersions('p');
+    const atCreate = m.mutationLog.replayTo('p', v1!.timestamp);
+    expect(atCreate?.version?.page.content).toBe(original);
+    expect(atCreate?.mutations.map((x) => x.mutationType)).toEqual(['create']);
+    const atCompress = m.mutationLog.replayTo('p', v2!.timestamp);
+    expect(atCompress?.version?.page.compressionLevel).toBe(3);
+    expect(atCompress?.version?.page.content).toBe('[transcript] Heading line');
+    expect(v3!.timestamp.getTime()).toBeGreaterThan(v2!.timestamp.getTime());
+    const now = m.mutationLog.replayTo('p', at(1000));
+    expect(now?.version?.page.content).toBe('rewritten entirely');
+    expect(m.mutationLog.getVersions('p').map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+
+  it('records no versions unless asked (each one is a deep copy kept in memory)', async () => {
+    const m = new MemoryManager({ sessionId: 's' });
+    await m.createPage('text', { pageId: 'p' });
+    await m.updatePage('p', { content: 'other' });
+    expect(m.mutationLog.getVersions('p')).toEqual([]);
+    expect(m.mutationLog.replayTo('p', new Date(Date.now() + 1000))?.version).toBeNull();
   });
 });

@@ -143,6 +143,11 @@ export class VmCore implements PageLoader {
     return own;
   }
 
+  /** Keep a copy of this page version for `replayTo` when `recordVersions` is on (at `timestamp`, default the clock). */
+  recordVersion(page: MemoryPage, timestamp?: Date): void {
+    if (this.options.recordVersions === true) this.mutationLog.recordVersion(page, timestamp ?? this.clock());
+  }
+
   /** Store a new page object (content change): bumps table size/version and invalidates caches. */
   replaceStored(page: MemoryPage): void {
     this.store.set(page.pageId, page);
@@ -217,6 +222,7 @@ export class VmCore implements PageLoader {
     if (opts.hint) this.setHint(pageId, opts.hint);
     if (replacing) this.log(pageId, MutationType.Update, null, StorageTier.L1, MutationCause.ReplacePage);
     else this.log(pageId, MutationType.Create, null, StorageTier.L1, MutationCause.CreatePage, Actor.System, page.createdAt);
+    this.recordVersion(page, page.createdAt);
     this.prefetcher.recordPageAccess(pageId);
     this.touch();
     return page;

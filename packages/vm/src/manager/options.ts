@@ -49,6 +49,12 @@ export interface MemoryManagerOptions {
   maxPinnedSummaries?: number;
   /** Reproduce the reference's fault-time relabel (compatibility tests only). */
   legacyRelabelOnFault?: boolean;
+  /**
+   * Keep a copy of every page version (on create, compression and `updatePage`) in the mutation log, so
+   * `mutationLog.replayTo(pageId, at)` returns the content a page had at that time (spec/vm.md §21.5).
+   * Off by default: each change then costs a deep copy, and the copies are kept in memory (not persisted).
+   */
+  recordVersions?: boolean;
   /** Send the reference's "error page" envelope to the model instead of `{"error", "page_id"}`. */
   legacyErrorEnvelope?: boolean;
   clock?: () => Date;

@@ -43,6 +43,7 @@ export async function updatePageCore(core: VmCore, pageId: string, patch: PagePa
   const ws = core.workingSet;
   const charged = ws.chargedTokens(pageId);
   core.replaceStored(next);
+  core.recordVersion(next);
   if (ws.isInL0(pageId)) {
     ws.updatePageTokens(pageId, charged, pageTokens(next, core.estimator), next.modality);
     const usable = ws.config.maxL0Tokens - ws.config.reservedTokens;

@@ -168,6 +168,7 @@ function applyCompression(
   const inL0 = ws.isInL0(pageId);
   if (inL0) ws.updatePageTokens(pageId, ws.chargedTokens(pageId), pageTokens(newPage, core.estimator), newPage.modality);
   core.replaceStored(newPage);
+  core.recordVersion(newPage, now);
   if (inL0) core.primeContext(newPage);
   if (saved > 0) {
     core.metrics.recordCompression(saved);
