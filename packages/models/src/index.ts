@@ -97,6 +97,7 @@ export { BlobInfoSchema, MAX_BLOB_KEY_BYTES, isBlobStore, validateBlobKey, valid
 export type { BlobInfo, BlobPutOptions, BlobStore } from './store/blob.js';
 export { InMemorySessionStore, MemoryEncoding, MemorySessionData } from './store/memory-session-store.js';
 export { sessionFromStoredLog } from './store/stored-session.js';
+export { STORE_SCHEMA_VERSION, STORE_SESSION_TYPE, headerToWireJson, headerUserId } from './store/header-wire.js';
 export type { InMemorySessionStoreOptions, MemorySessionEntry } from './store/memory-session-store.js';
 export { InMemoryBlobStore, MemoryBlobData } from './store/memory-blob-store.js';
 export type { InMemoryBlobStoreOptions } from './store/memory-blob-store.js';

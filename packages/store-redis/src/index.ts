@@ -20,4 +20,5 @@ export {
 export type { CreateRedisClientOptions, RedisClient } from './client/create-client.js';
 export { sessionKeys, blobKey, escapeGlob } from './client/keys.js';
 export type { SessionKeys } from './client/keys.js';
-export { SESSION_TYPE } from './session/codec.js';
+/** `session_type` of the header hash (the shared `STORE_SESSION_TYPE` of @chuk/models). */
+export { STORE_SESSION_TYPE as SESSION_TYPE } from '@chuk/models';

@@ -1,26 +1,8 @@
-import { InvalidInput, SessionEvent, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import { InvalidInput, SessionEvent, headerFromWire } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
-
-/** `session_type` of the header hash (parity with the reference's envelope check). */
-export const SESSION_TYPE = 'ai_session_manager';
-/** `schema_version` field of the header hash. */
-export const STORE_SCHEMA_VERSION = '1';
 
 /** Header hash as read back with HGETALL (all values are strings). */
 export type HeaderFields = Record<string, string>;
-
-export function checkSessionId(id: unknown): asserts id is string {
-  assertSessionId(id);
-}
-
-export function encodeHeader(header: SessionHeader): string {
-  assertHeader(header);
-  try {
-    return JSON.stringify(headerToWire(header));
-  } catch (error) {
-    throw new InvalidInput({ field: 'header', reason: 'must be JSON-serialisable', cause: error });
-  }
-}
 
 export function encodeEvent(event: SessionEvent, index = 0): string {
   if (!(event instanceof SessionEvent)) throw new InvalidInput({ field: `events.${index}`, reason: 'must be a SessionEvent' });
@@ -29,12 +11,6 @@ export function encodeEvent(event: SessionEvent, index = 0): string {
   } catch (error) {
     throw new InvalidInput({ field: `events.${index}`, reason: 'must be JSON-serialisable', cause: error });
   }
-}
-
-/** `properties.user_id` when it is a string (recorded in the hash for filtering, spec §13.2). */
-export function userIdOf(header: SessionHeader): string | null {
-  const userId = header.metadata.properties.user_id;
-  return typeof userId === 'string' ? userId : null;
 }
 
 function intField(fields: HeaderFields, name: string): number {

@@ -1,8 +1,7 @@
-import { Session, SessionAlreadyExists } from '@chuk/models';
+import { STORE_SESSION_TYPE, Session, SessionAlreadyExists } from '@chuk/models';
 import type { Logger, SessionStore } from '@chuk/models';
 import type { RedisClient } from '../client/create-client.js';
 import { legacySessionKey } from '../client/keys.js';
-import { SESSION_TYPE } from './codec.js';
 
 interface LegacyEnvelope {
   custom_metadata?: { session_type?: unknown; ai_session_data?: unknown };
@@ -18,7 +17,7 @@ export async function readLegacyEnvelope(client: RedisClient, sessionId: string,
   if (raw === null) return null;
   const envelope = JSON.parse(raw) as LegacyEnvelope;
   const custom = envelope.custom_metadata;
-  if (custom?.session_type !== SESSION_TYPE || typeof custom.ai_session_data !== 'string') {
+  if (custom?.session_type !== STORE_SESSION_TYPE || typeof custom.ai_session_data !== 'string') {
     logger.debug({ sessionId }, 'legacy key is not an ai_session_manager envelope');
     return null;
   }

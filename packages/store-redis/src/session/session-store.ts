@@ -4,7 +4,12 @@ import {
   SessionAlreadyExists,
   SessionNotFound,
   SessionVersionConflict,
+  STORE_SCHEMA_VERSION,
+  STORE_SESSION_TYPE,
   StorageError,
+  assertSessionId,
+  headerToWireJson,
+  headerUserId,
   noopLogger,
   sessionFromStoredLog,
 } from '@chuk/models';
@@ -34,17 +39,7 @@ import {
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
 } from '../options.js';
-import {
-  SESSION_TYPE,
-  STORE_SCHEMA_VERSION,
-  checkSessionId,
-  decodeEvents,
-  decodeHeader,
-  encodeEvent,
-  encodeHeader,
-  userIdOf,
-  type HeaderFields,
-} from './codec.js';
+import { decodeEvents, decodeHeader, encodeEvent, type HeaderFields } from './codec.js';
 import { migrateLegacySession, readLegacyEnvelope } from './legacy.js';
 
 const MS_PER_SECOND = 1000;
@@ -159,18 +154,18 @@ export class RedisSessionStore implements SessionStore {
   async create(header: SessionHeader): Promise<number> {
     return guard('create', async () => {
       this.connection.assertOpen('create');
-      checkSessionId(header.id);
+      assertSessionId(header.id);
       const keys = this.keys(header.id);
       const now = this.clock();
-      const json = encodeHeader(header);
-      const userId = userIdOf(header);
+      const json = headerToWireJson(header);
+      const userId = headerUserId(header);
       const args: string[] = [
         this.ttlArg(),
         'header', json,
         'revision', '1',
         'event_count', '0',
         'schema_version', STORE_SCHEMA_VERSION,
-        'session_type', SESSION_TYPE,
+        'session_type', STORE_SESSION_TYPE,
         'sandbox_id', this.options.sandboxId,
         'created_at', header.metadata.createdAt,
         'updated_at', now.toISOString(),
@@ -186,7 +181,7 @@ export class RedisSessionStore implements SessionStore {
   async get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
     return guard('get', async () => {
       this.connection.assertOpen('get');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const native = await this.readSession<M>(sessionId);
       if (native !== undefined || !this.options.legacyRead) return native ?? null;
       const legacy = await this.decodeAsync('get', () => readLegacyEnvelope(this.connection.client, sessionId, this.logger));
@@ -203,7 +198,7 @@ export class RedisSessionStore implements SessionStore {
     if (reply.length === 0) return undefined;
     const [values, rawEvents] = reply;
     const fields = readFields(values);
-    if (fields.session_type !== undefined && fields.session_type !== SESSION_TYPE) {
+    if (fields.session_type !== undefined && fields.session_type !== STORE_SESSION_TYPE) {
       this.logger.debug({ sessionId, sessionType: fields.session_type }, 'redis key holds a foreign session type');
       return null;
     }
@@ -213,10 +208,10 @@ export class RedisSessionStore implements SessionStore {
   async getHeader(sessionId: string): Promise<SessionHeader | null> {
     return guard('getHeader', async () => {
       this.connection.assertOpen('getHeader');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const fields = await this.connection.client.hgetall(this.keys(sessionId).hash);
       if (Object.keys(fields).length === 0) return null;
-      if (fields.session_type !== undefined && fields.session_type !== SESSION_TYPE) return null;
+      if (fields.session_type !== undefined && fields.session_type !== STORE_SESSION_TYPE) return null;
       return this.decode('getHeader', () => decodeHeader(fields));
     });
   }
@@ -224,7 +219,7 @@ export class RedisSessionStore implements SessionStore {
   async readEvents<M = unknown>(sessionId: string, options: ReadEventsOptions = {}): Promise<SessionEvent<M>[] | null> {
     return guard('readEvents', async () => {
       this.connection.assertOpen('readEvents');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const from = nonNegativeInt(options.from, 'from', 0);
       const limit = options.limit === undefined ? null : nonNegativeInt(options.limit, 'limit', 0);
       const keys = this.keys(sessionId);
@@ -242,7 +237,7 @@ export class RedisSessionStore implements SessionStore {
   async append(sessionId: string, events: readonly SessionEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     return guard('append', async () => {
       this.connection.assertOpen('append');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const expected = options.expectedCount;
       if (expected !== undefined) nonNegativeInt(expected, 'expectedCount', 0);
       const keys = this.keys(sessionId);
@@ -272,17 +267,17 @@ export class RedisSessionStore implements SessionStore {
   async updateHeader(header: SessionHeader, options: { expectedRevision: number }): Promise<number> {
     return guard('updateHeader', async () => {
       this.connection.assertOpen('updateHeader');
-      checkSessionId(header.id);
+      assertSessionId(header.id);
       const expected = nonNegativeInt(options.expectedRevision, 'expectedRevision', 0);
       const keys = this.keys(header.id);
       const now = this.clock();
-      const userId = userIdOf(header);
+      const userId = headerUserId(header);
       const reply = (await this.connection.script('updateHeader', [keys.hash, keys.events, keys.ids], [
         expected,
         this.ttlArg(),
         now.toISOString(),
         this.expiresAt(now),
-        encodeHeader(header),
+        headerToWireJson(header),
         this.options.sandboxId,
         header.metadata.createdAt,
         userId === null ? '0' : '1',
@@ -306,7 +301,7 @@ export class RedisSessionStore implements SessionStore {
   async delete(sessionId: string): Promise<boolean> {
     return guard('delete', async () => {
       this.connection.assertOpen('delete');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const keys = this.keys(sessionId);
       const removed = await this.connection.client.del(keys.hash, keys.events, keys.ids);
       return removed > 0;
@@ -316,7 +311,7 @@ export class RedisSessionStore implements SessionStore {
   async exists(sessionId: string): Promise<boolean> {
     return guard('exists', async () => {
       this.connection.assertOpen('exists');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       return (await this.connection.client.exists(this.keys(sessionId).hash)) === 1;
     });
   }
@@ -352,7 +347,7 @@ export class RedisSessionStore implements SessionStore {
   async extendTtl(sessionId: string, additionalSeconds: number): Promise<boolean> {
     return guard('extendTtl', async () => {
       this.connection.assertOpen('extendTtl');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       if (!Number.isFinite(additionalSeconds) || additionalSeconds <= 0) {
         throw new InvalidInput({ field: 'additionalSeconds', reason: 'must be a positive number' });
       }

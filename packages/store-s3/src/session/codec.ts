@@ -1,24 +1,6 @@
-import { InvalidInput, SessionEvent, StorageError, assertHeader, assertSessionId, headerFromWire, headerToWire } from '@chuk/models';
+import { InvalidInput, SessionEvent, StorageError, headerFromWire } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
 import { S3_BACKEND } from '../client/errors.js';
-
-/** `session_type` of the header hash (parity with the reference's envelope check). */
-export const SESSION_TYPE = 'ai_session_manager';
-/** `schema_version` field of the header hash. */
-export const STORE_SCHEMA_VERSION = '1';
-
-export function checkSessionId(id: unknown): asserts id is string {
-  assertSessionId(id);
-}
-
-export function encodeHeader(header: SessionHeader): string {
-  assertHeader(header);
-  try {
-    return JSON.stringify(headerToWire(header));
-  } catch (error) {
-    throw new InvalidInput({ field: 'header', reason: 'must be JSON-serialisable', cause: error });
-  }
-}
 
 /** Body of one event object: a JSON array of the events' wire form. */
 export function encodeEvents(events: readonly SessionEvent[]): string {
@@ -31,12 +13,6 @@ export function encodeEvents(events: readonly SessionEvent[]): string {
   } catch (error) {
     throw new InvalidInput({ field: 'events', reason: 'must be JSON-serialisable', cause: error });
   }
-}
-
-/** `properties.user_id` when it is a string (recorded in the header metadata, spec §14.2). */
-export function userIdOf(header: SessionHeader): string | null {
-  const userId = header.metadata.properties.user_id;
-  return typeof userId === 'string' ? userId : null;
 }
 
 /** Decodes header.json; `revision` comes from the object metadata. Throws on corrupt data. */

@@ -1,11 +1,11 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { STORE_SCHEMA_VERSION, STORE_SESSION_TYPE, headerUserId } from '@chuk/models';
 import type { SessionHeader } from '@chuk/models';
 import { isConditionFailed, isNotFound } from '../client/errors.js';
 import { JSON_CONTENT_TYPE } from '../client/layout.js';
 import type { S3Layout } from '../client/layout.js';
 import { storageClassParam } from '../client/write-params.js';
-import { SESSION_TYPE, STORE_SCHEMA_VERSION, userIdOf } from './codec.js';
 import { copyIfEtag, ifAbsent, ifEtag } from './write-conditions.js';
 
 /** User-metadata names (`x-amz-meta-*`) of the header object. */
@@ -46,10 +46,10 @@ export function headerMetadata(header: SessionHeader, revision: number, generati
   const meta: Record<string, string> = {
     [HeaderMeta.Revision]: String(revision),
     [HeaderMeta.SchemaVersion]: STORE_SCHEMA_VERSION,
-    [HeaderMeta.SessionType]: SESSION_TYPE,
+    [HeaderMeta.SessionType]: STORE_SESSION_TYPE,
     [HeaderMeta.Generation]: generation,
   };
-  const userId = userIdOf(header);
+  const userId = headerUserId(header);
   if (userId !== null) meta[HeaderMeta.UserId] = encodeURIComponent(userId);
   if (expiresAt !== undefined) meta[HeaderMeta.ExpiresAt] = expiresAt;
   return meta;

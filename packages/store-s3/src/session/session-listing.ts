@@ -1,10 +1,9 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_LIST_LIMIT, InvalidInput } from '@chuk/models';
+import { DEFAULT_LIST_LIMIT, InvalidInput, assertSessionId } from '@chuk/models';
 import type { ListOptions, ListPage } from '@chuk/models';
 import { encodeSessionId } from '../client/layout.js';
 import type { S3Layout } from '../client/layout.js';
-import { checkSessionId } from './codec.js';
 
 /** List cursor prefixes: the server's continuation token, or "after this id". */
 const CURSOR_TOKEN = 't:';
@@ -21,7 +20,7 @@ function cursorPosition(layout: S3Layout, cursor: string): { ContinuationToken: 
   if (cursor.startsWith(CURSOR_AFTER)) {
     const id = cursor.slice(CURSOR_AFTER.length);
     try {
-      checkSessionId(id);
+      assertSessionId(id);
     } catch (error) {
       throw new InvalidInput({ field: 'cursor', reason: 'not a cursor of this store', cause: error });
     }

@@ -1,5 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { InvalidInput, SessionAlreadyExists, SessionNotFound, SessionVersionConflict, StorageError, noopLogger, sessionFromStoredLog } from '@chuk/models';
+import {
+  InvalidInput,
+  SessionAlreadyExists,
+  SessionNotFound,
+  SessionVersionConflict,
+  StorageError,
+  assertSessionId,
+  headerToWireJson,
+  noopLogger,
+  sessionFromStoredLog,
+} from '@chuk/models';
 import type {
   AppendOptions,
   AppendResult,
@@ -21,7 +31,7 @@ import { chooseClient } from '../client/owned-client.js';
 import { resolveS3StoreOptions, type ResolvedS3StoreOptions, type S3Injectables, type S3StoreOptions } from '../options.js';
 import { KeyedMutex } from '../util/mutex.js';
 import { mapLimit } from '../util/pool.js';
-import { checkSessionId, decodeHeader, decoding, decodingAsync, encodeHeader } from './codec.js';
+import { decodeHeader, decoding, decodingAsync } from './codec.js';
 import {
   IDEMPOTENCY_WINDOW_OBJECTS,
   TailHints,
@@ -154,8 +164,8 @@ export class S3SessionStore implements SessionStore {
   async create(header: SessionHeader): Promise<number> {
     return guard('create', async () => {
       this.open('create');
-      checkSessionId(header.id);
-      const body = encodeHeader(header);
+      assertSessionId(header.id);
+      const body = headerToWireJson(header);
       return this.locks.run(header.id, async () => {
         // HEAD without the expiry filter: create must see an expired header to replace it.
         const existing = await this.headers.head(header.id);
@@ -178,7 +188,7 @@ export class S3SessionStore implements SessionStore {
   async get<M = unknown>(sessionId: string): Promise<Session<M> | null> {
     return guard('get', async () => {
       this.open('get');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const found = await this.readHeader('get', sessionId);
       if (found === null) return null;
       const refs = await listEventObjects(this.client, this.bucket, this.layout, sessionId);
@@ -193,7 +203,7 @@ export class S3SessionStore implements SessionStore {
   async getHeader(sessionId: string): Promise<SessionHeader | null> {
     return guard('getHeader', async () => {
       this.open('getHeader');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const found = await this.readHeader('getHeader', sessionId);
       if (found === null) return null;
       const tail = await this.findTail(sessionId, found.state.generation);
@@ -204,7 +214,7 @@ export class S3SessionStore implements SessionStore {
   async readEvents<M = unknown>(sessionId: string, options: ReadEventsOptions = {}): Promise<SessionEvent<M>[] | null> {
     return guard('readEvents', async () => {
       this.open('readEvents');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const from = nonNegativeInt(options.from, 'from', 0);
       const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : nonNegativeInt(options.limit, 'limit', 0);
       if ((await this.liveHeader(sessionId)) === null) return null;
@@ -223,7 +233,7 @@ export class S3SessionStore implements SessionStore {
   async append(sessionId: string, events: readonly SessionEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     return guard('append', async () => {
       this.open('append');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       const expected = options.expectedCount;
       if (expected !== undefined) nonNegativeInt(expected, 'expectedCount', 0);
       return this.locks.run(sessionId, () => this.appendLocked(sessionId, events, expected));
@@ -276,9 +286,9 @@ export class S3SessionStore implements SessionStore {
   async updateHeader(header: SessionHeader, options: { expectedRevision: number }): Promise<number> {
     return guard('updateHeader', async () => {
       this.open('updateHeader');
-      checkSessionId(header.id);
+      assertSessionId(header.id);
       const expected = nonNegativeInt(options.expectedRevision, 'expectedRevision', 0);
-      const body = encodeHeader(header);
+      const body = headerToWireJson(header);
       return this.locks.run(header.id, async () => {
         for (let attempt = 1; ; attempt++) {
           const state = await this.liveHeader(header.id);
@@ -315,7 +325,7 @@ export class S3SessionStore implements SessionStore {
   async delete(sessionId: string): Promise<boolean> {
     return guard('delete', async () => {
       this.open('delete');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       return this.locks.run(sessionId, async () => {
         const state = await this.headers.head(sessionId);
         if (state === null) return false;
@@ -329,7 +339,7 @@ export class S3SessionStore implements SessionStore {
   async exists(sessionId: string): Promise<boolean> {
     return guard('exists', async () => {
       this.open('exists');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       return (await this.liveHeader(sessionId)) !== null;
     });
   }
@@ -344,7 +354,7 @@ export class S3SessionStore implements SessionStore {
   async extendTtl(sessionId: string, additionalSeconds: number): Promise<boolean> {
     return guard('extendTtl', async () => {
       this.open('extendTtl');
-      checkSessionId(sessionId);
+      assertSessionId(sessionId);
       if (!Number.isFinite(additionalSeconds) || additionalSeconds <= 0) {
         throw new InvalidInput({ field: 'additionalSeconds', reason: 'must be a positive number' });
       }
