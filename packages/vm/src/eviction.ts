@@ -10,6 +10,8 @@ export interface EvictionCandidate { pageId: string; score: number }
 export interface AntiThrashView {
   canEvict(id: string, turn: number): boolean;
   getEvictionPenalty(id: string, turn: number): number;
+  /** True when `getEvictionPenalty` is 0 for every page `canEvict` allows (lets L0 scoring skip the lookup). */
+  readonly penaltyZeroWhenEvictable?: boolean;
 }
 
 export interface EvictionContext {
@@ -46,6 +48,11 @@ function recency(page: MemoryPage, now: Date): number {
 function isExcluded(ctx: EvictionContext, id: string): boolean {
   if (ctx.pinnedPageIds.has(id)) return true;
   return ctx.antiThrash !== undefined && !ctx.antiThrash.canEvict(id, ctx.currentTurn);
+}
+
+/** The view promises a zero penalty for every page `canEvict` allows, so scoring need not ask again. */
+function zeroPenaltyWhenEvictable(view: AntiThrashView | undefined): boolean {
+  return view?.penaltyZeroWhenEvictable === true;
 }
 
 function sortAscending(out: EvictionCandidate[]): EvictionCandidate[] {
@@ -122,7 +129,7 @@ export class ImportanceWeightedLRU implements EvictionPolicy {
       if (isExcluded(ctx, id)) continue;
       const page = ctx.getPage?.(id);
       const importance = ctx.importanceOverrides.get(id) ?? (usePageImportance ? page?.importance : undefined) ?? DEFAULT_IMPORTANCE;
-      const thrash = ctx.antiThrash?.getEvictionPenalty(id, ctx.currentTurn) ?? 0;
+      const thrash = zeroPenaltyWhenEvictable(ctx.antiThrash) ? 0 : (ctx.antiThrash?.getEvictionPenalty(id, ctx.currentTurn) ?? 0);
       let score = (i / n) * c.l0PositionWeight + importance * c.l0ImportanceWeight + thrash * c.l0ThrashWeight;
       if (c.pageTypeWeighting) score *= pageTypeFactor(ctx, id, page);
       out.push({ pageId: id, score });

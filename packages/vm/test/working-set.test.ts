@@ -264,6 +264,30 @@ describe('eviction policies', () => {
   });
   const parity = new ImportanceWeightedLRU({ l0ImportanceSource: 'override_only', pageTypeWeighting: false });
 
+  it('skips the penalty lookup only for the built-in anti-thrash policy; a subclass penalty still counts', () => {
+    const builtIn = new AntiThrashPolicy({ faultProtectionTurns: 2, evictionCooldownTurns: 3 });
+    expect(builtIn.penaltyZeroWhenEvictable).toBe(true);
+    builtIn.recordEviction('b', 0);
+    builtIn.recordFault('c', 0);
+    const turn = 5; // past both windows: b and c are evictable and carry no penalty
+    expect(builtIn.canEvict('b', turn) && builtIn.canEvict('c', turn)).toBe(true);
+    expect(builtIn.getEvictionPenalty('b', turn) + builtIn.getEvictionPenalty('c', turn)).toBe(0);
+    const plain = parity.scoreCandidates(ctx({ currentTurn: turn }), 'L0').map((c) => c.score);
+    expect(parity.scoreCandidates(ctx({ currentTurn: turn, antiThrash: builtIn }), 'L0').map((c) => c.score)).toEqual(plain);
+    expect(parity.scoreCandidates(ctx({ currentTurn: 1, antiThrash: builtIn }), 'L0').map((c) => c.pageId)).toEqual(['a', 'd']);
+    class Sticky extends AntiThrashPolicy {
+      override getEvictionPenalty(id: string): number {
+        return id === 'a' ? 1 : 0;
+      }
+    }
+    const sticky = new Sticky();
+    expect(sticky.penaltyZeroWhenEvictable).toBe(false);
+    const scored = parity.scoreCandidates(ctx({ antiThrash: sticky }), 'L0');
+    const base = parity.scoreCandidates(ctx(), 'L0');
+    expect(scored.find((c) => c.pageId === 'a')!.score).toBeGreaterThan(base.find((c) => c.pageId === 'a')!.score);
+    expect(scored.find((c) => c.pageId === 'b')!.score).toBe(base.find((c) => c.pageId === 'b')!.score);
+  });
+
   it('scores L0 by position (0.2, 0.3, 0.4, 0.5) in parity mode', () => {
     expect(parity.scoreCandidates(ctx(), 'L0').map((c) => c.score)).toEqual([0.2, 0.30000000000000004, 0.4, 0.5]);
     const n = parity.scoreCandidates(ctx({ l0PageIds: [] }), 'L0');

@@ -24,11 +24,16 @@ export class AntiThrashPolicy {
   readonly config: AntiThrashConfig;
   readonly evictionHistory = new Map<string, number>();
   readonly faultHistory = new Map<string, number>();
+  /** `getEvictionPenalty` is 0 for every page `canEvict` allows (the eviction scan then skips it). */
+  readonly penaltyZeroWhenEvictable: boolean;
 
   constructor(config: AntiThrashConfigInput = {}) {
     const parsed = AntiThrashConfigSchema.safeParse(config);
     if (!parsed.success) throw new InvalidInput({ field: 'antiThrash', reason: parsed.error.message, issues: parsed.error.issues });
     this.config = parsed.data;
+    // Holds for this class's own `canEvict` / `getEvictionPenalty` (see above); a subclass overriding either
+    // makes no such promise.
+    this.penaltyZeroWhenEvictable = this.canEvict === AntiThrashPolicy.prototype.canEvict && this.getEvictionPenalty === AntiThrashPolicy.prototype.getEvictionPenalty;
   }
 
   recordEviction(id: string, turn: number): void {
@@ -39,9 +44,10 @@ export class AntiThrashPolicy {
   }
 
   canEvict(id: string, currentTurn: number): boolean {
-    const f = this.faultHistory.get(id);
+    // Size checks first: the eviction scan asks for every L0 page, and most sessions never fault.
+    const f = this.faultHistory.size === 0 ? undefined : this.faultHistory.get(id);
     if (f !== undefined && currentTurn - f < this.config.faultProtectionTurns) return false;
-    const e = this.evictionHistory.get(id);
+    const e = this.evictionHistory.size === 0 ? undefined : this.evictionHistory.get(id);
     if (e !== undefined && currentTurn - e < this.config.evictionCooldownTurns) return false;
     return true;
   }
@@ -50,12 +56,12 @@ export class AntiThrashPolicy {
   getEvictionPenalty(id: string, currentTurn: number): number {
     let penalty = 0;
     const { faultProtectionTurns: fp, evictionCooldownTurns: ec } = this.config;
-    const f = this.faultHistory.get(id);
+    const f = this.faultHistory.size === 0 ? undefined : this.faultHistory.get(id);
     if (f !== undefined && fp > 0) {
       const d = Math.max(0, currentTurn - f);
       if (d < fp) penalty += 1 - d / fp;
     }
-    const e = this.evictionHistory.get(id);
+    const e = this.evictionHistory.size === 0 ? undefined : this.evictionHistory.get(id);
     if (e !== undefined && ec > 0) {
       const d = Math.max(0, currentTurn - e);
       if (d < ec) penalty += EVICTION_PENALTY_FACTOR * (1 - d / ec);
