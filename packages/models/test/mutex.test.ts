@@ -53,6 +53,25 @@ describe('Mutex', () => {
     expect(mutex.isLocked).toBe(false);
     await expect(mutex.runExclusive(async () => 42)).resolves.toBe(42);
   });
+
+  it('hands the lock to the next waiter when the holder rejects', async () => {
+    const mutex = new Mutex();
+    const order: string[] = [];
+    const held = gate();
+    const first = mutex.runExclusive(async () => {
+      await held.promise;
+      order.push('first');
+      throw new Error('async');
+    });
+    const second = mutex.runExclusive(async () => {
+      order.push('second');
+      return 2;
+    });
+    held.open();
+    await expect(first).rejects.toThrow('async');
+    await expect(second).resolves.toBe(2);
+    expect(order).toEqual(['first', 'second']);
+  });
 });
 
 describe('KeyedMutex', () => {

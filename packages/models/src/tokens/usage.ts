@@ -51,20 +51,32 @@ function optionalCount(value: unknown): number | null {
   return isCount(value) ? value : null;
 }
 
+/** A cost the schema accepts: a finite, non-negative number or null (absent = null); undefined when it is not. */
+function optionalCost(value: unknown): number | null | undefined {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
 /**
- * `TokenUsageInputSchema` for a valid input, without a schema parse (unknown keys ignored, as the schema strips
- * them); null when anything is unusual, so the schema decides and reports.
+ * The usage fields when every value is what the schemas accept (counts absent = 0; `model` and `unpriced` with
+ * their defaults already applied by the caller); null otherwise, so the schema decides and names the field.
  */
-function fastUsageFields(raw: unknown): UsageFields | null {
-  if (raw === null || typeof raw !== 'object') return null;
-  const input = raw as TokenUsageInput;
-  const promptTokens = optionalCount(input.promptTokens);
-  const completionTokens = optionalCount(input.completionTokens);
-  const totalTokens = optionalCount(input.totalTokens);
-  const cachedPromptTokens = optionalCount(input.cachedPromptTokens);
-  const reasoningTokens = optionalCount(input.reasoningTokens);
-  const model = input.model ?? '';
-  const cost = input.estimatedCostUsd ?? null;
+function checkedUsageFields(
+  prompt: unknown,
+  completion: unknown,
+  total: unknown,
+  cached: unknown,
+  reasoning: unknown,
+  model: unknown,
+  estimatedCost: unknown,
+  unpriced: unknown,
+): UsageFields | null {
+  const promptTokens = optionalCount(prompt);
+  const completionTokens = optionalCount(completion);
+  const totalTokens = optionalCount(total);
+  const cachedPromptTokens = optionalCount(cached);
+  const reasoningTokens = optionalCount(reasoning);
+  const estimatedCostUsd = optionalCost(estimatedCost);
   if (
     promptTokens === null ||
     completionTokens === null ||
@@ -72,17 +84,24 @@ function fastUsageFields(raw: unknown): UsageFields | null {
     cachedPromptTokens === null ||
     reasoningTokens === null ||
     typeof model !== 'string' ||
-    (cost !== null && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))
+    estimatedCostUsd === undefined ||
+    typeof unpriced !== 'boolean'
   ) {
     return null;
   }
-  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens, unpriced: false };
+  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd, cachedPromptTokens, reasoningTokens, unpriced };
 }
 
-/** A cost the schema accepts: a finite, non-negative number or null (absent = null); undefined when it is not. */
-function optionalCost(value: unknown): number | null | undefined {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+/**
+ * `TokenUsageInputSchema` for a valid input, without a schema parse (unknown keys ignored, as the schema strips
+ * them); null when anything is unusual, so the schema decides and reports.
+ */
+function fastUsageFields(raw: unknown): UsageFields | null {
+  if (raw === null || typeof raw !== 'object') return null;
+  const i = raw as TokenUsageInput;
+  return checkedUsageFields(
+    i.promptTokens, i.completionTokens, i.totalTokens, i.cachedPromptTokens, i.reasoningTokens, i.model ?? '', i.estimatedCostUsd, false,
+  );
 }
 
 /**
@@ -91,28 +110,12 @@ function optionalCost(value: unknown): number | null | undefined {
  */
 function fastUsageFieldsFromWire(raw: unknown): UsageFields | null {
   if (!isPlainObject(raw)) return null;
-  const promptTokens = optionalCount(raw.prompt_tokens);
-  const completionTokens = optionalCount(raw.completion_tokens);
-  const totalTokens = optionalCount(raw.total_tokens);
-  const cachedPromptTokens = optionalCount(raw.cached_prompt_tokens);
-  const reasoningTokens = optionalCount(raw.reasoning_tokens);
   // absent only: the schema's defaults do not cover null
   const model = raw.model === undefined ? '' : raw.model;
-  const cost = optionalCost(raw.estimated_cost_usd);
   const unpriced = raw.unpriced === undefined ? false : raw.unpriced;
-  if (
-    promptTokens === null ||
-    completionTokens === null ||
-    totalTokens === null ||
-    cachedPromptTokens === null ||
-    reasoningTokens === null ||
-    typeof model !== 'string' ||
-    cost === undefined ||
-    typeof unpriced !== 'boolean'
-  ) {
-    return null;
-  }
-  return { promptTokens, completionTokens, totalTokens, model, estimatedCostUsd: cost, cachedPromptTokens, reasoningTokens, unpriced };
+  return checkedUsageFields(
+    raw.prompt_tokens, raw.completion_tokens, raw.total_tokens, raw.cached_prompt_tokens, raw.reasoning_tokens, model, raw.estimated_cost_usd, unpriced,
+  );
 }
 
 /** The fields of a stored usage through `TokenUsageWireSchema` (throws `InvalidInput` naming the field). */
