@@ -288,3 +288,23 @@ describe('context line estimate', () => {
     expect(line.tokensEst).toBe(charRatioEstimator.estimateText(line.content));
   });
 });
+
+describe('createPage builds its page directly', () => {
+  const T = new Date('2026-04-01T00:00:00Z');
+  it('gives the same page as makePage with the same fields (defaults included)', async () => {
+    const m = new MemoryManager({ sessionId: 's', clock: () => T });
+    const plain = await m.createPage('hello there', { pageId: 'p1' });
+    expect(plain).toEqual(makePage({ pageId: 'p1', sessionId: 's', modality: 'text', content: 'hello there', sizeTokens: 2 }, T));
+    const rich = await m.createPage(null, {
+      pageId: 'p2', pageType: 'artifact', modality: 'image', importance: 0.9, provenance: ['p1'], sizeTokens: 7, metadata: { k: 1 }, role: 'tool',
+      caption: 'a cat', transcript: 't', durationSeconds: 3, dimensions: [2, 3], mimeType: 'image/png', sizeBytes: 10, groupId: 'g', compressionLevel: 1,
+    });
+    expect(rich).toEqual(
+      makePage({
+        pageId: 'p2', sessionId: 's', pageType: 'artifact', modality: 'image', importance: 0.9, provenance: ['p1'], sizeTokens: 7, metadata: { k: 1, role: 'tool' },
+        caption: 'a cat', transcript: 't', durationSeconds: 3, dimensions: [2, 3], mimeType: 'image/png', sizeBytes: 10, groupId: 'g', compressionLevel: 1,
+      }, T),
+    );
+    await expect(m.createPage('x', { compressionLevel: 7 as CompressionLevel })).rejects.toThrow(/compressionLevel/);
+  });
+});
