@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
 import { CompressionLevel, Modality, isCompressionLevel } from './enums.js';
-import { copyPage, type MemoryPage } from './models/page.js';
+import { derivePage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
 import { AudioCompressor, StructuredCompressor, VideoCompressor } from './media-compressors.js';
 import { codePointLength, codePointSlice } from './util/text.js';
@@ -45,7 +45,7 @@ function noop(page: MemoryPage, estimator: TokenEstimator): CompressionResult {
 
 function withContent(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
   const sizeTokens = Math.max(1, estimator.estimateText(content));
-  const out = copyPage(page);
+  const out = derivePage(page);
   out.content = content;
   out.compressionLevel = target;
   out.sizeTokens = sizeTokens;
@@ -61,8 +61,10 @@ function withContent(page: MemoryPage, content: string, target: CompressionLevel
 
 function relabel(page: MemoryPage, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
   const t = pageTokens(page, estimator);
+  const out = derivePage(page);
+  out.compressionLevel = target;
   return {
-    page: copyPage(page, { compressionLevel: target }),
+    page: out,
     originalTokens: t,
     compressedTokens: t,
     levelBefore: page.compressionLevel,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
 import { CompressionLevel, Modality } from './enums.js';
 import type { CompressionResult, Compressor, SummarizeFn } from './compression.js';
-import { copyPage, type MemoryPage } from './models/page.js';
+import { derivePage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
 import { codePointLength, codePointSlice, isPlainObject, truncateWithEllipsis } from './util/text.js';
 
@@ -44,7 +44,11 @@ function unchanged(page: MemoryPage, estimator: TokenEstimator): CompressionResu
 
 function withText(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
   const sizeTokens = Math.max(1, estimator.estimateText(content));
-  const out = copyPage(page, { content, compressionLevel: target, sizeTokens, version: page.version + 1 });
+  const out = derivePage(page);
+  out.content = content;
+  out.compressionLevel = target;
+  out.sizeTokens = sizeTokens;
+  out.version = page.version + 1;
   return { page: out, originalTokens: pageTokens(page, estimator), compressedTokens: sizeTokens, levelBefore: page.compressionLevel, levelAfter: target };
 }
 

@@ -137,6 +137,21 @@ describe('ImageCompressor and passthrough', () => {
 });
 
 describe('CompressorRegistry', () => {
+  it('a compressed page is a new object sharing the (never mutated) containers; the original is untouched', async () => {
+    const reg = CompressorRegistry.default();
+    const original = makePage({ pageId: 't', modality: 'text', content: 'abcdefghij'.repeat(20), provenance: ['src'], metadata: { k: 1 }, representations: { 3: 'ref' } });
+    for (const page of [original, makePage({ pageId: 'a', modality: 'audio', transcript: 'Spoken words here.' }), makePage({ pageId: 'i', modality: 'image', caption: 'c' })]) {
+      const before = structuredClone(page);
+      const r = await reg.compressPage(page, 1);
+      expect(r.page).not.toBe(page);
+      expect(r.page.compressionLevel).toBe(1);
+      expect(r.page.metadata).toBe(page.metadata);
+      expect(r.page.provenance).toBe(page.provenance);
+      expect(r.page.representations).toBe(page.representations);
+      expect(page).toEqual(before);
+    }
+  });
+
   it('compresses audio, video and structured pages with the §9.6 media compressors by default', async () => {
     const reg = CompressorRegistry.default();
     expect(reg.get('audio')).toBeInstanceOf(AudioCompressor);

@@ -174,6 +174,16 @@ export function copyPage(page: MemoryPage, patch?: Partial<MemoryPage>): MemoryP
   return patch === undefined ? copy : Object.assign(copy, patch);
 }
 
+/**
+ * A new representation of `page` (a compressed or relabelled copy): its own top-level fields, sharing the
+ * `provenance`, `representations` and `metadata` containers with `page`. The library never changes those in
+ * place (it replaces them), so sharing is safe and saves three objects per compression, most of which are
+ * kept for as long as the page (the original stays as the FULL representation).
+ */
+export function derivePage(page: MemoryPage): MemoryPage {
+  return { ...page };
+}
+
 /** `last_accessed = now`, `access_count += 1` (mutates and returns the page). */
 export function markAccessed(page: MemoryPage, now: Date = new Date()): MemoryPage {
   page.lastAccessed = now;
