@@ -87,7 +87,10 @@ export class PageTable {
     return this.slots.get(pageId)?.entry;
   }
 
-  /** Build an entry from the page (size estimated when absent); replaces an existing entry. */
+  /**
+   * Build an entry from the page (size estimated when absent); replaces an existing entry. The entry shares the
+   * page's `provenance` array (never changed in place; a new page version brings a new one).
+   */
   register(page: MemoryPage): PageTableEntry {
     const entry: PageTableEntry = {
       pageId: page.pageId,
@@ -95,7 +98,7 @@ export class PageTable {
       artifactId: page.artifactId,
       compressionLevel: page.compressionLevel,
       pageType: page.pageType,
-      provenance: [...page.provenance],
+      provenance: page.provenance,
       dirty: page.dirty,
       pinned: page.pinned,
       lastFlushed: null,
