@@ -64,6 +64,7 @@ export class VmBridge {
       ...(o.estimator === undefined ? {} : { estimator: o.estimator }),
       ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
       ...(o.maxPinnedSummaries === undefined ? {} : { maxPinnedSummaries: o.maxPinnedSummaries }),
+      ...(o.recordVersions === undefined ? {} : { recordVersions: o.recordVersions }),
       clock: init.clock,
       logger: init.logger,
     });

@@ -85,6 +85,8 @@ export interface VmFacadeOptions {
   manifest?: MemoryManagerOptions['manifest'];
   /** Unpin the oldest pinned segment summaries beyond this count at a rollover (0 = unlimited, the default). */
   maxPinnedSummaries?: number;
+  /** Keep every page version in the mutation log so `mutationLog.replayTo` returns earlier content (default off; see `MemoryManagerOptions`). */
+  recordVersions?: boolean;
   /** Role of the VM developer message (default `system`). */
   developerRole?: VmDeveloperRole;
   /** Default `mapped_messages`. */
