@@ -32,6 +32,12 @@ export interface Compressor {
    * `undefined` when this call needs the async path (e.g. an injected summariser). Used on the in-memory hot path.
    */
   compressSync?(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined;
+  /**
+   * Optional: `tokensSaved` of the result `compressSync(page, target)` would return, when the compressor can tell
+   * without building the compressed page (e.g. a text that already fits the level); `undefined` otherwise.
+   * Lets eviction skip building a compressed copy that saves nothing.
+   */
+  savedTokensSync?(page: MemoryPage, target: CompressionLevel): number | undefined;
 }
 
 export function assertLevel(level: unknown): asserts level is CompressionLevel {
@@ -148,6 +154,16 @@ export class TextCompressor implements Compressor {
     return withContent(page, this.render(page, text, target), target, this.estimator);
   }
 
+  /** Known without rendering only for ABSTRACT of a text that already fits it (the content stays as it is). */
+  savedTokensSync(page: MemoryPage, target: CompressionLevel): number | undefined {
+    assertLevel(target);
+    if (target !== CompressionLevel.Abstract || target <= page.compressionLevel || this.summarizeFn) return undefined;
+    const text = textOf(page);
+    // `sentencePack` returns such a text unchanged.
+    if (text === '' || text.length > this.config.abstractMaxTokens * CHARS_PER_TOKEN) return undefined;
+    return pageTokens(page, this.estimator) - Math.max(1, this.estimator.estimateText(text));
+  }
+
   /** The summariser's text for REDUCED / ABSTRACT, when one is injected. */
   private summarized(text: string, target: CompressionLevel): Promise<string> | undefined {
     if (!this.summarizeFn) return undefined;
@@ -252,6 +268,12 @@ export class CompressorRegistry {
   compressPageSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined {
     assertLevel(target);
     return this.get(page.modality).compressSync?.(page, target);
+  }
+
+  /** The page compressor's `savedTokensSync` (what `compressPageSync` would save), when it can tell; else `undefined`. */
+  savedTokensSync(page: MemoryPage, target: CompressionLevel): number | undefined {
+    assertLevel(target);
+    return this.get(page.modality).savedTokensSync?.(page, target);
   }
 
   /**

@@ -143,6 +143,11 @@ export function compressOne(core: VmCore, pageId: string, target: CompressionLev
   if (!registry) return null;
   const page = core.store.get(pageId);
   if (!page) return null;
+  // On the eviction path a compression that saves nothing is not applied: skip building it when that is known.
+  if (!applyLevelOnly) {
+    const saved = registry.savedTokensSync(page, target);
+    if (saved !== undefined && saved <= 0) return null;
+  }
   const done = registry.compressPageSync(page, target);
   if (done) return applyCompression(core, pageId, page, done, target, applyLevelOnly, now);
   return registry.compressPage(page, target).then((r) => applyCompression(core, pageId, page, r, target, applyLevelOnly, now));
