@@ -34,8 +34,18 @@ export interface VmManifest {
 }
 
 /** `tokens`: the estimate of `json` plus its separating comma, computed once per entry when a budget needs it. */
-interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string; gen: number; tokens?: number }
+/** `json` is rendered on first use (`entryJson`): an entry primed and replaced before any build never renders it. */
+interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string | undefined; gen: number; tokens?: number }
 interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string; gen: number; tokens?: number }
+
+/** The compact JSON of a cached entry (a working-set entry's rendered and kept on first use). */
+function entryJson(c: WsCached | AvCached): string {
+  if (c.json !== undefined) return c.json;
+  const e = (c as WsCached).entry;
+  const json = `{"page_id":${c.idJson},"modality":"${e.modality}","level":${e.level},"tokens_est":${e.tokens_est},"importance":${e.importance}}`;
+  c.json = json;
+  return json;
+}
 
 /** A cache is pruned when it holds more than this many times the entries listed by the last call (plus slack). */
 const CACHE_SLACK = 2;
@@ -162,7 +172,10 @@ function assemble(
 ): { manifest: VmManifest; json: string } {
   // Rope concatenation: no copy of the entry strings here (flattened once by whoever reads the message).
   let workingJson = '';
-  for (const c of working) workingJson = workingJson === '' ? c.json : `${workingJson},${c.json}`;
+  for (const c of working) {
+    const json = entryJson(c);
+    workingJson = workingJson === '' ? json : `${workingJson},${json}`;
+  }
   let availableJson = '';
   for (const c of available) availableJson = availableJson === '' ? c.json : `${availableJson},${c.json}`;
   const omitWorking = omitted !== null && omitted.working > 0 ? omitted.working : 0;
@@ -292,7 +305,7 @@ export class ManifestBuilder {
   }
 
   private tokensOf(c: WsCached | AvCached): number {
-    c.tokens ??= this.estimator.estimateText(c.json) + SEPARATOR_TOKENS;
+    c.tokens ??= this.estimator.estimateText(entryJson(c)) + SEPARATOR_TOKENS;
     return c.tokens;
   }
 
@@ -310,7 +323,7 @@ export class ManifestBuilder {
     if (c?.source !== e || c.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
       const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
       const idJson = c?.idJson ?? JSON.stringify(id);
-      c = { source: e, entry, idJson, json: `{"page_id":${idJson},"modality":"${e.modality}","level":${e.compressionLevel},"tokens_est":${tokens},"importance":${importance}}`, gen };
+      c = { source: e, entry, idJson, json: undefined, gen };
       this.wsCache.set(id, c);
     } else {
       c.gen = gen;
