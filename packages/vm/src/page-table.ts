@@ -92,7 +92,30 @@ export class PageTable {
    * page's `provenance` array (never changed in place; a new page version brings a new one).
    */
   register(page: MemoryPage): PageTableEntry {
-    const entry: PageTableEntry = {
+    const entry = this.entryOf(page);
+    this.registerEntry(entry);
+    return entry;
+  }
+
+  /**
+   * `register` for a page whose id the caller knows is not in the table (`createPage` checked): one lookup in
+   * the id map less. The result is the same when the id is there after all (then found the slow way).
+   */
+  registerNew(page: MemoryPage): PageTableEntry {
+    const entry = this.entryOf(page);
+    const slot: Slot = { entry, prev: null, next: null };
+    const size = this.slots.size;
+    this.slots.set(entry.pageId, slot);
+    if (this.slots.size === size) {
+      const old = this.indexedSlot(entry.pageId);
+      if (old) this.unindex(old);
+    }
+    this.index(slot);
+    return entry;
+  }
+
+  private entryOf(page: MemoryPage): PageTableEntry {
+    return {
       pageId: page.pageId,
       tier: page.storageTier,
       artifactId: page.artifactId,
@@ -110,8 +133,6 @@ export class PageTable {
       version: page.version,
       groupId: page.groupId,
     };
-    this.registerEntry(entry);
-    return entry;
   }
 
   registerEntry(entry: PageTableEntry): void {
@@ -123,6 +144,18 @@ export class PageTable {
       slot = { entry, prev: null, next: null };
       this.slots.set(entry.pageId, slot);
     }
+    this.index(slot);
+  }
+
+  /** The slot of `pageId` linked in a tier list (a full scan: only when the id map lost track of it). */
+  private indexedSlot(pageId: string): Slot | undefined {
+    for (const t of ALL_STORAGE_TIERS) for (const slot of this.byTier[t].values()) if (slot.entry.pageId === pageId) return slot;
+    return undefined;
+  }
+
+  /** Put a slot's entry into every index. */
+  private index(slot: Slot): void {
+    const entry = slot.entry;
     this.byTier[entry.tier].append(slot);
     this.setOf(this.byModality, entry.modality).add(entry.pageId);
     this.setOf(this.byType, entry.pageType).add(entry.pageId);

@@ -222,7 +222,8 @@ export class VmCore implements PageLoader {
     };
     if (replacing) this.forgetPage(pageId);
     page.sizeTokens ??= this.estimator.estimatePage(page);
-    this.pageTable.register(page);
+    // Not in the table: a replaced page was forgotten above.
+    this.pageTable.registerNew(page);
     this.store.set(pageId, page);
     if (page.groupId !== null) {
       let members = this.groups.get(page.groupId);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { PageTable, StorageTier, makePage } from '../src/index.js';
+
+const page = (pageId: string, storageTier: StorageTier, sizeTokens: number, pageType: 'transcript' | 'claim' = 'transcript') =>
+  makePage({ pageId, modality: 'text', content: 'x', storageTier, sizeTokens, pageType });
+
+describe('PageTable.registerNew', () => {
+  it('registers a new page like register (entry, indexes, tier tokens)', () => {
+    const a = new PageTable();
+    const b = new PageTable();
+    for (const t of [a, b]) t.register(page('p0', StorageTier.L0, 5));
+    const viaRegister = a.register(page('p1', StorageTier.L1, 7, 'claim'));
+    const viaNew = b.registerNew(page('p1', StorageTier.L1, 7, 'claim'));
+    expect(viaNew).toEqual(viaRegister);
+    expect(b.getStats()).toEqual(a.getStats());
+    expect(b.getTotalTokens([StorageTier.L1])).toBe(7);
+    expect(b.getByType('claim').map((e) => e.pageId)).toEqual(['p1']);
+    expect([...b.entries.keys()]).toEqual(['p0', 'p1']);
+  });
+
+  it('replaces an id that is registered after all, as register does (no stale index entries)', () => {
+    const t = new PageTable();
+    t.register(page('p0', StorageTier.L0, 5));
+    t.register(page('p1', StorageTier.L0, 3));
+    const entry = t.registerNew(page('p0', StorageTier.L2, 9, 'claim'));
+    expect(t.lookup('p0')).toBe(entry);
+    expect(t.size).toBe(2);
+    expect(t.getByTier(StorageTier.L0).map((e) => e.pageId)).toEqual(['p1']);
+    expect(t.getByTier(StorageTier.L2).map((e) => e.pageId)).toEqual(['p0']);
+    expect(t.getTotalTokens([StorageTier.L0])).toBe(3);
+    expect(t.getTotalTokens([StorageTier.L2])).toBe(9);
+    expect(t.getByType('transcript').map((e) => e.pageId)).toEqual(['p1']);
+    expect([...t.entries.keys()]).toEqual(['p0', 'p1']);
+    expect(t.updateLocation('p0', StorageTier.L1)).toBe(true);
+    expect(t.getByTier(StorageTier.L2)).toEqual([]);
+  });
+});
