@@ -35,7 +35,7 @@ export interface VmManifest {
 
 /** `tokens`: the estimate of `json` plus its separating comma, computed once per entry when a budget needs it. */
 /** `json` is rendered on first use (`entryJson`): an entry primed and replaced before any build never renders it. */
-interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string | undefined; gen: number; tokens?: number }
+interface WsCached { source: PageTableEntry; entry: WorkingSetEntry; idJson: string; json: string | undefined; gen: number; tokens: number | undefined }
 interface AvCached { source: PageTableEntry; entry: AvailablePageEntry; idJson: string; json: string; gen: number; tokens?: number }
 
 /** The compact JSON of a cached entry (a working-set entry's rendered and kept on first use). */
@@ -321,10 +321,18 @@ export class ManifestBuilder {
   private wsEntry(id: string, e: PageTableEntry, tokens: number, importance: number, gen: number): WsCached {
     let c = this.wsCache.get(id);
     if (c?.source !== e || c.entry.level !== e.compressionLevel || c.entry.tokens_est !== tokens || c.entry.importance !== importance || c.entry.modality !== e.modality) {
+      // A new entry object (a returned manifest may hold the old one); the cache record itself is reused.
       const entry: WorkingSetEntry = { page_id: id, modality: e.modality, level: e.compressionLevel, tokens_est: tokens, importance };
-      const idJson = c?.idJson ?? JSON.stringify(id);
-      c = { source: e, entry, idJson, json: undefined, gen };
-      this.wsCache.set(id, c);
+      if (c === undefined) {
+        c = { source: e, entry, idJson: JSON.stringify(id), json: undefined, gen, tokens: undefined };
+        this.wsCache.set(id, c);
+      } else {
+        c.source = e;
+        c.entry = entry;
+        c.json = undefined;
+        c.tokens = undefined;
+        c.gen = gen;
+      }
     } else {
       c.gen = gen;
     }
