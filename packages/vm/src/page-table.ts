@@ -204,6 +204,17 @@ export class PageTable {
     return true;
   }
 
+  /** `updateSize`, `updateCompression` and `setVersion` at once (a new version of the page's content). */
+  updateVersion(pageId: string, sizeTokens: number, level: CompressionLevel, version: number): boolean {
+    const entry = this.slots.get(pageId)?.entry;
+    if (!entry) return false;
+    this.tokensByTier[entry.tier] += sizeTokens - (entry.sizeTokens ?? 0);
+    entry.sizeTokens = sizeTokens;
+    entry.compressionLevel = level;
+    entry.version = version;
+    return true;
+  }
+
   setVersion(pageId: string, version: number): boolean {
     const entry = this.slots.get(pageId)?.entry;
     if (!entry) return false;

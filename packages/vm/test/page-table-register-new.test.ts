@@ -35,3 +35,14 @@ describe('PageTable.registerNew', () => {
     expect(t.getByTier(StorageTier.L2)).toEqual([]);
   });
 });
+
+describe('PageTable.updateVersion', () => {
+  it('sets size (tier tokens follow), level and version with one call; false for an unknown id', () => {
+    const t = new PageTable();
+    t.register(page('p0', StorageTier.L0, 5));
+    expect(t.updateVersion('p0', 2, 1, 4)).toBe(true);
+    expect(t.lookup('p0')).toMatchObject({ sizeTokens: 2, compressionLevel: 1, version: 4 });
+    expect(t.getTotalTokens([StorageTier.L0])).toBe(2);
+    expect(t.updateVersion('missing', 2, 1, 4)).toBe(false);
+  });
+});

@@ -151,9 +151,7 @@ export class VmCore implements PageLoader {
   /** Store a new page object (content change): bumps table size/version and invalidates caches. */
   replaceStored(page: MemoryPage): void {
     this.store.set(page.pageId, page);
-    this.pageTable.updateSize(page.pageId, pageTokens(page, this.estimator));
-    this.pageTable.updateCompression(page.pageId, page.compressionLevel);
-    this.pageTable.setVersion(page.pageId, page.version);
+    this.pageTable.updateVersion(page.pageId, pageTokens(page, this.estimator), page.compressionLevel, page.version);
     this.tlb.invalidate(page.pageId);
     this.touch();
   }
