@@ -222,6 +222,29 @@ export class PageTable {
     return true;
   }
 
+  /**
+   * `updateLocation(pageId, tier)` then `markAccessed(pageId, now)` with one lookup; the tier the entry was in
+   * before, or `null` for an unknown id.
+   */
+  moveAccessed(pageId: string, tier: StorageTier, now: Date): StorageTier | null {
+    const slot = this.slots.get(pageId);
+    if (!slot) return null;
+    const entry = slot.entry;
+    const before = entry.tier;
+    if (before !== tier) {
+      this.byTier[before].remove(slot);
+      this.tokensByTier[before] -= entry.sizeTokens ?? 0;
+      this.tokensByTier[tier] += entry.sizeTokens ?? 0;
+      entry.tier = tier;
+      this.byTier[tier].append(slot);
+    } else {
+      this.byTier[tier].moveToEnd(slot);
+    }
+    entry.lastAccessed = now;
+    entry.accessCount += 1;
+    return before;
+  }
+
   markAccessed(pageId: string, now: Date = this.clock()): boolean {
     const slot = this.slots.get(pageId);
     if (!slot) return false;

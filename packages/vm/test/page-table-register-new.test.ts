@@ -46,3 +46,22 @@ describe('PageTable.updateVersion', () => {
     expect(t.updateVersion('missing', 2, 1, 4)).toBe(false);
   });
 });
+
+describe('PageTable.moveAccessed', () => {
+  it('moves the entry to a tier (tokens follow) and marks it accessed, returning the tier before', () => {
+    const t = new PageTable();
+    t.register(page('p0', StorageTier.L1, 5));
+    t.register(page('p1', StorageTier.L0, 3));
+    const now = new Date(5000);
+    expect(t.moveAccessed('p0', StorageTier.L0, now)).toBe(StorageTier.L1);
+    expect(t.lookup('p0')).toMatchObject({ tier: StorageTier.L0, lastAccessed: now, accessCount: 1 });
+    expect(t.getByTier(StorageTier.L0).map((e) => e.pageId)).toEqual(['p1', 'p0']);
+    expect(t.getTotalTokens([StorageTier.L0])).toBe(8);
+    expect(t.getTotalTokens([StorageTier.L1])).toBe(0);
+    // Same tier: moved to the end (most recent), counted again.
+    expect(t.moveAccessed('p1', StorageTier.L0, now)).toBe(StorageTier.L0);
+    expect(t.getByTier(StorageTier.L0).map((e) => e.pageId)).toEqual(['p0', 'p1']);
+    expect(t.lookup('p1')?.accessCount).toBe(1);
+    expect(t.moveAccessed('missing', StorageTier.L0, now)).toBeNull();
+  });
+});

@@ -46,10 +46,8 @@ function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionR
   const page = core.writable(pageId);
   if (!page) return mapResult(false, run);
   const ws = core.workingSet;
-  const tierBefore = core.tierOf(pageId);
   if (!ws.addToL0(page)) return mapResult(false, run);
-  core.pageTable.updateLocation(pageId, StorageTier.L0);
-  core.pageTable.markAccessed(pageId, page.lastAccessed);
+  const tierBefore = core.pageTable.moveAccessed(pageId, StorageTier.L0, page.lastAccessed);
   core.tlb.invalidate(pageId);
   if (!already) core.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0, Actor.System, page.lastAccessed);
   core.primeContext(page);
