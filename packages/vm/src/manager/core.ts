@@ -281,11 +281,15 @@ export class VmCore implements PageLoader {
     return this.workingSet.importanceOverrides.get(pageId) ?? this.store.get(pageId)?.importance;
   }
 
-  /** Render a changed L0 page's context line and manifest entry now, so the next build mostly reuses them. */
+  /**
+   * Render a changed L0 page's context line and manifest entry now, so the next build mostly reuses them.
+   * `page` is the stored page (so its importance is what `manifestImportance` would read from the store).
+   */
   primeContext(page: MemoryPage): void {
     this.packer.prime(page);
-    const entry = this.pageTable.lookup(page.pageId);
-    if (entry) this.manifestBuilder.primeWorkingSetEntry(page.pageId, entry, this.manifestTokens(page.pageId), this.manifestImportance(page.pageId));
+    const id = page.pageId;
+    const entry = this.pageTable.lookup(id);
+    if (entry) this.manifestBuilder.primeWorkingSetEntry(id, entry, this.manifestTokens(id), this.workingSet.importanceOverrides.get(id) ?? page.importance);
   }
 
   /** Throws `PageNotFoundError` for an id the page table does not know. */
