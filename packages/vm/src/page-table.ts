@@ -172,10 +172,16 @@ export class PageTable {
   }
 
   updateLocation(pageId: string, tier: StorageTier, opts: UpdateLocationOptions = KEEP_LOCATION): boolean {
+    return this.moveTo(pageId, tier, opts) !== null;
+  }
+
+  /** `updateLocation` returning the tier the entry was in before (`null` for an unknown id). */
+  moveTo(pageId: string, tier: StorageTier, opts: UpdateLocationOptions = KEEP_LOCATION): StorageTier | null {
     const slot = this.slots.get(pageId);
-    if (!slot) return false;
+    if (!slot) return null;
     const entry = slot.entry;
-    if (entry.tier !== tier) {
+    const before = entry.tier;
+    if (before !== tier) {
       this.byTier[entry.tier].remove(slot);
       this.tokensByTier[entry.tier] -= entry.sizeTokens ?? 0;
       this.tokensByTier[tier] += entry.sizeTokens ?? 0;
@@ -186,7 +192,7 @@ export class PageTable {
     }
     if (opts.artifactId !== undefined) entry.artifactId = opts.artifactId;
     if (opts.compressionLevel !== undefined) entry.compressionLevel = opts.compressionLevel;
-    return true;
+    return before;
   }
 
   updateCompression(pageId: string, level: CompressionLevel): boolean {

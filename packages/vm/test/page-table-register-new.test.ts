@@ -65,3 +65,16 @@ describe('PageTable.moveAccessed', () => {
     expect(t.moveAccessed('missing', StorageTier.L0, now)).toBeNull();
   });
 });
+
+describe('PageTable.moveTo', () => {
+  it('is updateLocation returning the tier before', () => {
+    const t = new PageTable();
+    t.register(page('p0', StorageTier.L0, 5));
+    expect(t.moveTo('p0', StorageTier.L2, { artifactId: 'a1' })).toBe(StorageTier.L0);
+    expect(t.lookup('p0')).toMatchObject({ tier: StorageTier.L2, artifactId: 'a1' });
+    expect(t.getTotalTokens([StorageTier.L2])).toBe(5);
+    expect(t.moveTo('p0', StorageTier.L2)).toBe(StorageTier.L2);
+    expect(t.moveTo('missing', StorageTier.L2)).toBeNull();
+    expect(t.updateLocation('missing', StorageTier.L2)).toBe(false);
+  });
+});
