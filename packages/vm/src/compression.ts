@@ -1,68 +1,17 @@
 import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
-import { CompressionLevel, Modality, isCompressionLevel } from './enums.js';
+import { CompressionLevel, Modality } from './enums.js';
 import { derivePage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
 import { AudioCompressor, StructuredCompressor, VideoCompressor } from './media-compressors.js';
 import { codePointLength, codePointSlice } from './util/text.js';
+import { assertLevel, resultWithContent, unchangedResult, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
 
-/** Async LLM summariser, injected by the caller. */
-export type SummarizeFn = (text: string, maxTokens: number) => Promise<string>;
-
-export interface CompressionResult {
-  /** A new page object, or the input itself on a no-op. The input is never mutated. */
-  page: MemoryPage;
-  originalTokens: number;
-  compressedTokens: number;
-  levelBefore: CompressionLevel;
-  levelAfter: CompressionLevel;
-}
+export { assertLevel, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
 
 /** `originalTokens − compressedTokens` (may be 0 or negative). */
 export function tokensSaved(r: CompressionResult): number {
   return r.originalTokens - r.compressedTokens;
-}
-
-export interface Compressor {
-  readonly supportedModality: Modality;
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean;
-  compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult>;
-  /**
-   * Optional synchronous form (the built-in compressors have it): the same result as `compress`, or
-   * `undefined` when this call needs the async path (e.g. an injected summariser). Used on the in-memory hot path.
-   */
-  compressSync?(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined;
-  /**
-   * Optional: `tokensSaved` of the result `compressSync(page, target)` would return, when the compressor can tell
-   * without building the compressed page (e.g. a text that already fits the level); `undefined` otherwise.
-   * Lets eviction skip building a compressed copy that saves nothing.
-   */
-  savedTokensSync?(page: MemoryPage, target: CompressionLevel): number | undefined;
-}
-
-export function assertLevel(level: unknown): asserts level is CompressionLevel {
-  if (!isCompressionLevel(level)) throw new InvalidInput({ field: 'level', reason: `must be 0..3, got ${String(level)}` });
-}
-
-function noop(page: MemoryPage, estimator: TokenEstimator): CompressionResult {
-  const t = pageTokens(page, estimator);
-  return { page, originalTokens: t, compressedTokens: t, levelBefore: page.compressionLevel, levelAfter: page.compressionLevel };
-}
-
-function withContent(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
-  const sizeTokens = Math.max(1, estimator.estimateText(content));
-  const out = derivePage(page);
-  out.content = content;
-  out.compressionLevel = target;
-  out.sizeTokens = sizeTokens;
-  out.version = page.version + 1;
-  return {
-    page: out,
-    originalTokens: pageTokens(page, estimator),
-    compressedTokens: sizeTokens,
-    levelBefore: page.compressionLevel,
-    levelAfter: target,
-  };
 }
 
 function relabel(page: MemoryPage, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
@@ -139,19 +88,19 @@ export class TextCompressor implements Compressor {
 
   async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
     assertLevel(target);
-    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     const text = textOf(page);
     const summary = this.summarized(text, target);
-    return withContent(page, summary === undefined ? this.render(page, text, target) : await summary, target, this.estimator);
+    return resultWithContent(page, summary === undefined ? this.render(page, text, target) : await summary, target, this.estimator);
   }
 
   /** Without a summariser every level is computed in place; with one, REDUCED and ABSTRACT need `compress`. */
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined {
     assertLevel(target);
-    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     if (this.summarizeFn && target !== CompressionLevel.Reference) return undefined;
     const text = textOf(page);
-    return withContent(page, this.render(page, text, target), target, this.estimator);
+    return resultWithContent(page, this.render(page, text, target), target, this.estimator);
   }
 
   /** Known without rendering only for ABSTRACT of a text that already fits it (the content stays as it is). */
@@ -208,10 +157,10 @@ export class ImageCompressor implements Compressor {
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
     assertLevel(target);
-    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     if (target === CompressionLevel.Reduced) return relabel(page, target, this.estimator);
     const content = target === CompressionLevel.Abstract ? (page.caption ?? '[IMAGE]') : `[${page.pageType}] image:${page.pageId}`;
-    return withContent(page, content, target, this.estimator);
+    return resultWithContent(page, content, target, this.estimator);
   }
 }
 
@@ -232,7 +181,7 @@ export class PassthroughCompressor implements Compressor {
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
     assertLevel(target);
-    if (target <= page.compressionLevel) return noop(page, this.estimator);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     return relabel(page, target, this.estimator);
   }
 }

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
 import { CompressionLevel, Modality } from './enums.js';
-import type { CompressionResult, Compressor, SummarizeFn } from './compression.js';
-import { derivePage, type MemoryPage } from './models/page.js';
-import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
+import { assertLevel, resultWithContent, unchangedResult, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
+import type { MemoryPage } from './models/page.js';
+import { charRatioEstimator, type TokenEstimator } from './tokens.js';
 import { codePointLength, codePointSlice, isPlainObject, truncateWithEllipsis } from './util/text.js';
 
 const CHARS_PER_TOKEN = 4;
@@ -31,25 +31,6 @@ function parseConfig(raw: MediaCompressorConfigInput | undefined, field: string)
   const parsed = MediaCompressorConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new InvalidInput({ field, reason: parsed.error.message, issues: parsed.error.issues });
   return parsed.data;
-}
-
-function checkLevel(level: unknown): asserts level is CompressionLevel {
-  if (level !== 0 && level !== 1 && level !== 2 && level !== 3) throw new InvalidInput({ field: 'level', reason: `must be 0..3, got ${String(level)}` });
-}
-
-function unchanged(page: MemoryPage, estimator: TokenEstimator): CompressionResult {
-  const t = pageTokens(page, estimator);
-  return { page, originalTokens: t, compressedTokens: t, levelBefore: page.compressionLevel, levelAfter: page.compressionLevel };
-}
-
-function withText(page: MemoryPage, content: string, target: CompressionLevel, estimator: TokenEstimator): CompressionResult {
-  const sizeTokens = Math.max(1, estimator.estimateText(content));
-  const out = derivePage(page);
-  out.content = content;
-  out.compressionLevel = target;
-  out.sizeTokens = sizeTokens;
-  out.version = page.version + 1;
-  return { page: out, originalTokens: pageTokens(page, estimator), compressedTokens: sizeTokens, levelBefore: page.compressionLevel, levelAfter: target };
 }
 
 /** `m:ss` of a duration in seconds. */
@@ -96,18 +77,18 @@ export class AudioCompressor implements Compressor {
     const sync = this.compressSync(page, target);
     if (sync) return sync;
     const transcript = this.transcriptOf(page) ?? '';
-    return withText(page, await (this.summarizeFn as SummarizeFn)(transcript, this.config.abstractMaxTokens), target, this.estimator);
+    return resultWithContent(page, await (this.summarizeFn as SummarizeFn)(transcript, this.config.abstractMaxTokens), target, this.estimator);
   }
 
   /** `undefined` only for ABSTRACT with a summariser (the async path). */
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined {
-    checkLevel(target);
-    if (target <= page.compressionLevel) return unchanged(page, this.estimator);
+    assertLevel(target);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     const transcript = this.transcriptOf(page);
-    if (target === CompressionLevel.Reference || transcript === null) return withText(page, audioReference(page), CompressionLevel.Reference, this.estimator);
-    if (target === CompressionLevel.Reduced) return withText(page, transcript, target, this.estimator);
+    if (target === CompressionLevel.Reference || transcript === null) return resultWithContent(page, audioReference(page), CompressionLevel.Reference, this.estimator);
+    if (target === CompressionLevel.Reduced) return resultWithContent(page, transcript, target, this.estimator);
     if (this.summarizeFn) return undefined;
-    return withText(page, sentences(transcript, this.config.abstractMaxTokens * CHARS_PER_TOKEN), target, this.estimator);
+    return resultWithContent(page, sentences(transcript, this.config.abstractMaxTokens * CHARS_PER_TOKEN), target, this.estimator);
   }
 
   private transcriptOf(page: MemoryPage): string | null {
@@ -153,18 +134,18 @@ export class VideoCompressor implements Compressor {
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
-    checkLevel(target);
-    if (target <= page.compressionLevel) return unchanged(page, this.estimator);
+    assertLevel(target);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     const scenes = scenesOf(page);
     const transcript = textOf(page.transcript);
     if (target === CompressionLevel.Reduced && (transcript !== null || scenes.length > 0)) {
       const list = scenes.map((s, i) => `${i + 1}. ${s.at === null ? '' : `[${formatDuration(s.at)}] `}${s.description}`);
-      return withText(page, [...(transcript === null ? [] : [`transcript: ${transcript}`]), ...(list.length > 0 ? ['scenes:', ...list] : [])].join('\n'), target, this.estimator);
+      return resultWithContent(page, [...(transcript === null ? [] : [`transcript: ${transcript}`]), ...(list.length > 0 ? ['scenes:', ...list] : [])].join('\n'), target, this.estimator);
     }
     if (target === CompressionLevel.Abstract && scenes.length > 0) {
-      return withText(page, sentences(scenes.map((s) => s.description).join(' '), this.config.abstractMaxTokens * CHARS_PER_TOKEN), target, this.estimator);
+      return resultWithContent(page, sentences(scenes.map((s) => s.description).join(' '), this.config.abstractMaxTokens * CHARS_PER_TOKEN), target, this.estimator);
     }
-    return withText(page, videoReference(page, scenes.length), CompressionLevel.Reference, this.estimator);
+    return resultWithContent(page, videoReference(page, scenes.length), CompressionLevel.Reference, this.estimator);
   }
 }
 
@@ -195,12 +176,12 @@ export class StructuredCompressor implements Compressor {
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
-    checkLevel(target);
-    if (target <= page.compressionLevel) return unchanged(page, this.estimator);
+    assertLevel(target);
+    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
     const value = jsonValue(page.content);
-    if (target === CompressionLevel.Reduced && value !== undefined) return withText(page, JSON.stringify(this.elide(value)), target, this.estimator);
-    if (target === CompressionLevel.Abstract && value !== undefined) return withText(page, outline(value, this.config.outlineDepth), target, this.estimator);
-    return withText(page, `[${page.pageType}] json:${page.pageId}`, CompressionLevel.Reference, this.estimator);
+    if (target === CompressionLevel.Reduced && value !== undefined) return resultWithContent(page, JSON.stringify(this.elide(value)), target, this.estimator);
+    if (target === CompressionLevel.Abstract && value !== undefined) return resultWithContent(page, outline(value, this.config.outlineDepth), target, this.estimator);
+    return resultWithContent(page, `[${page.pageType}] json:${page.pageId}`, CompressionLevel.Reference, this.estimator);
   }
 
   private elide(value: unknown): unknown {
