@@ -5,9 +5,9 @@ import { derivePage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
 import { AudioCompressor, StructuredCompressor, VideoCompressor } from './media-compressors.js';
 import { codePointLength, codePointSlice } from './util/text.js';
-import { assertLevel, resultWithContent, unchangedResult, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
+import { assertLevel, resultWithContent, SyncCompressor, unchangedResult, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
 
-export { assertLevel, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
+export { assertLevel, SyncCompressor, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
 
 /** `originalTokens − compressedTokens` (may be 0 or negative). */
 export function tokensSaved(r: CompressionResult): number {
@@ -66,13 +66,14 @@ function sentencePack(text: string, maxChars: number): string {
 }
 
 /** Text: excerpt (REDUCED), key sentences or summary (ABSTRACT), topic tag (REFERENCE). */
-export class TextCompressor implements Compressor {
+export class TextCompressor extends SyncCompressor {
   readonly supportedModality: Modality = Modality.Text;
   readonly config: TextCompressorConfig;
 
   constructor(
     opts: { config?: TextCompressorConfigInput; summarizeFn?: SummarizeFn; estimator?: TokenEstimator } = {},
   ) {
+    super();
     const parsed = TextCompressorConfigSchema.safeParse(opts.config ?? {});
     if (!parsed.success) throw new InvalidInput({ field: 'text', reason: parsed.error.message, issues: parsed.error.issues });
     this.config = parsed.data;
@@ -82,13 +83,8 @@ export class TextCompressor implements Compressor {
   private readonly summarizeFn: SummarizeFn | undefined;
   private readonly estimator: TokenEstimator;
 
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    assertLevel(target);
-    if (target <= page.compressionLevel) return unchangedResult(page, this.estimator);
+  /** REDUCED / ABSTRACT through the injected summariser (`compressSync` answers everything else). */
+  protected override async compressAsync(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
     const text = textOf(page);
     const summary = this.summarized(text, target);
     return resultWithContent(page, summary === undefined ? this.render(page, text, target) : await summary, target, this.estimator);
@@ -143,16 +139,10 @@ export class TextCompressor implements Compressor {
 }
 
 /** Images are stored by reference: REDUCED relabels, ABSTRACT keeps the caption, REFERENCE a tag. */
-export class ImageCompressor implements Compressor {
+export class ImageCompressor extends SyncCompressor {
   readonly supportedModality: Modality = Modality.Image;
-  constructor(private readonly estimator: TokenEstimator = charRatioEstimator) {}
-
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    return this.compressSync(page, target);
+  constructor(private readonly estimator: TokenEstimator = charRatioEstimator) {
+    super();
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
@@ -165,18 +155,12 @@ export class ImageCompressor implements Compressor {
 }
 
 /** Relabels the level; content and tokens unchanged. */
-export class PassthroughCompressor implements Compressor {
+export class PassthroughCompressor extends SyncCompressor {
   constructor(
     readonly supportedModality: Modality = Modality.Text,
     private readonly estimator: TokenEstimator = charRatioEstimator,
-  ) {}
-
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    return this.compressSync(page, target);
+  ) {
+    super();
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {

@@ -33,6 +33,29 @@ export interface Compressor {
   savedTokensSync?(page: MemoryPage, target: CompressionLevel): number | undefined;
 }
 
+/**
+ * Base of the built-in compressors: a compressor may only raise a page's level, and `compress` is `compressSync`
+ * unless that returns `undefined` (work that needs the async path, e.g. an injected summariser): then `compressAsync`.
+ */
+export abstract class SyncCompressor implements Compressor {
+  abstract readonly supportedModality: Modality;
+
+  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
+    return target > current;
+  }
+
+  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    return this.compressSync(page, target) ?? this.compressAsync(page, target);
+  }
+
+  abstract compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult | undefined;
+
+  /** The async path; only reached by subclasses whose `compressSync` can return `undefined`. */
+  protected compressAsync(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
+    return Promise.reject(new InvalidInput({ field: 'target', reason: `${this.constructor.name} has no async path for level ${String(target)} of ${page.pageId}` }));
+  }
+}
+
 export function assertLevel(level: unknown): asserts level is CompressionLevel {
   if (!isCompressionLevel(level)) throw new InvalidInput({ field: 'level', reason: `must be 0..3, got ${String(level)}` });
 }

@@ -73,7 +73,8 @@ export type {
 
 // compression
 export {
-  CompressorRegistry, ImageCompressor, PassthroughCompressor, TextCompressor, TextCompressorConfigSchema, tokensSaved,
+  CompressorRegistry, ImageCompressor, PassthroughCompressor, SyncCompressor, TextCompressor, TextCompressorConfigSchema,
+  tokensSaved,
 } from './compression.js';
 export type {
   CompressionResult, Compressor, DefaultRegistryOptions, SummarizeFn, TextCompressorConfig, TextCompressorConfigInput,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
 import { CompressionLevel, Modality } from './enums.js';
-import { assertLevel, resultWithContent, unchangedResult, type CompressionResult, type Compressor, type SummarizeFn } from './compressor.js';
+import { assertLevel, resultWithContent, SyncCompressor, unchangedResult, type CompressionResult, type SummarizeFn } from './compressor.js';
 import type { MemoryPage } from './models/page.js';
 import { charRatioEstimator, type TokenEstimator } from './tokens.js';
 import { codePointLength, codePointSlice, isPlainObject, truncateWithEllipsis } from './util/text.js';
@@ -57,25 +57,21 @@ function textOf(value: unknown): string | null {
 }
 
 /** Audio: REDUCED = the transcript, ABSTRACT = its key sentences (or the summariser), REFERENCE = `[type] audio:id (m:ss)`. */
-export class AudioCompressor implements Compressor {
+export class AudioCompressor extends SyncCompressor {
   readonly supportedModality: Modality = Modality.Audio;
   readonly config: MediaCompressorConfig;
   private readonly estimator: TokenEstimator;
   private readonly summarizeFn: SummarizeFn | undefined;
 
   constructor(opts: { config?: MediaCompressorConfigInput; summarizeFn?: SummarizeFn; estimator?: TokenEstimator } = {}) {
+    super();
     this.config = parseConfig(opts.config, 'audio');
     this.estimator = opts.estimator ?? charRatioEstimator;
     this.summarizeFn = opts.summarizeFn;
   }
 
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    const sync = this.compressSync(page, target);
-    if (sync) return sync;
+  /** ABSTRACT through the injected summariser (`compressSync` answers everything else). */
+  protected override async compressAsync(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
     const transcript = this.transcriptOf(page) ?? '';
     return resultWithContent(page, await (this.summarizeFn as SummarizeFn)(transcript, this.config.abstractMaxTokens), target, this.estimator);
   }
@@ -115,22 +111,15 @@ function scenesOf(page: MemoryPage): Scene[] {
 }
 
 /** Video: REDUCED = transcript + scene list, ABSTRACT = the scene descriptions, REFERENCE = `[type] video:id (m:ss, N scenes)`. */
-export class VideoCompressor implements Compressor {
+export class VideoCompressor extends SyncCompressor {
   readonly supportedModality: Modality = Modality.Video;
   readonly config: MediaCompressorConfig;
   private readonly estimator: TokenEstimator;
 
   constructor(opts: { config?: MediaCompressorConfigInput; estimator?: TokenEstimator } = {}) {
+    super();
     this.config = parseConfig(opts.config, 'video');
     this.estimator = opts.estimator ?? charRatioEstimator;
-  }
-
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    return this.compressSync(page, target);
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
@@ -157,22 +146,15 @@ function videoReference(page: MemoryPage, listed: number): string {
 }
 
 /** Structured (JSON): REDUCED = long strings and arrays elided, ABSTRACT = outline of the keys, REFERENCE = `[type] json:id`. */
-export class StructuredCompressor implements Compressor {
+export class StructuredCompressor extends SyncCompressor {
   readonly supportedModality: Modality = Modality.Structured;
   readonly config: MediaCompressorConfig;
   private readonly estimator: TokenEstimator;
 
   constructor(opts: { config?: MediaCompressorConfigInput; estimator?: TokenEstimator } = {}) {
+    super();
     this.config = parseConfig(opts.config, 'structured');
     this.estimator = opts.estimator ?? charRatioEstimator;
-  }
-
-  canCompress(current: CompressionLevel, target: CompressionLevel): boolean {
-    return target > current;
-  }
-
-  async compress(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
-    return this.compressSync(page, target);
   }
 
   compressSync(page: MemoryPage, target: CompressionLevel): CompressionResult {
