@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { S3Layout, decodeSessionId, encodeSessionId } from '../src/client/layout.js';
 import { httpStatusOf, isConditionFailed, isNotFound } from '../src/client/errors.js';
 import { MAX_TAIL_HINTS, TailHints } from '../src/session/event-log.js';
-import { KeyedMutex } from '../src/util/mutex.js';
+import { KeyedMutex } from '@chuk/models';
 import { mapLimit } from '../src/util/pool.js';
 
 

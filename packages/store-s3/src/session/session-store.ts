@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   InvalidInput,
+  KeyedMutex,
   SessionAlreadyExists,
   SessionNotFound,
   SessionVersionConflict,
@@ -29,7 +30,6 @@ import { S3_BACKEND, guard, isConditionFailed } from '../client/errors.js';
 import { S3Layout } from '../client/layout.js';
 import { chooseClient } from '../client/owned-client.js';
 import { resolveS3StoreOptions, type ResolvedS3StoreOptions, type S3Injectables, type S3StoreOptions } from '../options.js';
-import { KeyedMutex } from '../util/mutex.js';
 import { mapLimit } from '../util/pool.js';
 import { decodeHeader, decoding, decodingAsync } from './codec.js';
 import {

@@ -11,7 +11,7 @@
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { KeyedMutex } from '../../src/util/mutex.js';
+import { KeyedMutex } from '@chuk/models';
 
 interface HttpRequestLike {
   method: string;
