@@ -5,8 +5,6 @@
  */
 import { KeyedMutex } from '@chuk/models';
 
-export { Mutex } from '@chuk/models';
-
 const registry = new WeakMap<object, KeyedMutex>();
 
 /** Runs `fn` under the lock of `(owner, key)`, where `owner` is the store. */

@@ -11,6 +11,7 @@ import {
   EventType,
   InvalidInput,
   MessageRole,
+  Mutex,
   SYSTEM_PROMPT_PROPERTY,
   Session,
   SessionAlreadyExists,
@@ -33,7 +34,7 @@ import {
   userMessageEvent,
   type EventContext,
 } from './events.js';
-import { Mutex, withSessionLock } from './mutex.js';
+import { withSessionLock } from './mutex.js';
 import type { ManagerRuntime } from './runtime.js';
 import {
   OnLoadError,
