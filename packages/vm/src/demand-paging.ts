@@ -31,6 +31,12 @@ export interface DemandPagingOptions {
   maxPrefetchPages?: number;
   /** Reference behaviour: no word boundaries, no stop words, substring topic matching, reference order. */
   legacy?: boolean;
+  /**
+   * Protect pages the pre-pass (or turn-start prefetch) faults in from eviction for `faultProtectionTurns`, as model
+   * faults are (the reference). Default false: prefetched pages are the newest in L0, so they go last among the
+   * unpinned pages, but they yield to the turn's own pages (the user message) instead of keeping them out of L0.
+   */
+  protectPrefetched?: boolean;
 }
 
 export interface PrefetchQuery {

@@ -35,6 +35,12 @@ export interface FaultResult {
 export const FAULT_HANDLER_DEFAULT_MAX_FAULTS = 2;
 export const DEFAULT_FAULT_TARGET_LEVEL: CompressionLevel = CompressionLevel.Abstract;
 
+/** `FaultResult.error` of the manager's fault path (§10.5, §19.9). */
+export const FAULT_CANCELLED = 'Fault cancelled';
+export const FAULT_POLICY_LIMIT = 'Fault policy limit reached for this turn';
+/** The page (or, for a mapped page faulted below its level, its detailed copy) does not fit L0 even after eviction. */
+export const FAULT_DOES_NOT_FIT = 'Page does not fit in the working set';
+
 const now = (): number => globalThis.performance.now();
 
 export function faultFailure(error: string, start: number, sourceTier: StorageTier | null = null): FaultResult {
