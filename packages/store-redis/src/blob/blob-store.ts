@@ -75,7 +75,7 @@ export class RedisBlobStore implements BlobStore {
       this.connection.assertOpen('put');
       const redisKey = blobKey(this.options.keyPrefix, key);
       const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      const tx = this.connection.client
+      const tx = this.connection.command()
         .multi()
         .del(redisKey)
         .hset(redisKey, {
@@ -95,7 +95,7 @@ export class RedisBlobStore implements BlobStore {
     validateBlobKey(key);
     return guard('get', async () => {
       this.connection.assertOpen('get');
-      const bytes = await this.connection.client.hgetBuffer(blobKey(this.options.keyPrefix, key), 'data');
+      const bytes = await this.connection.command().hgetBuffer(blobKey(this.options.keyPrefix, key), 'data');
       return bytes === null ? null : new Uint8Array(bytes);
     });
   }
@@ -104,7 +104,7 @@ export class RedisBlobStore implements BlobStore {
     validateBlobKey(key);
     return guard('head', async () => {
       this.connection.assertOpen('head');
-      const [contentType, metadata, size, updatedAt] = await this.connection.client.hmget(
+      const [contentType, metadata, size, updatedAt] = await this.connection.command().hmget(
         blobKey(this.options.keyPrefix, key),
         'content_type',
         'metadata',
@@ -126,7 +126,7 @@ export class RedisBlobStore implements BlobStore {
     validateBlobKey(key);
     return guard('delete', async () => {
       this.connection.assertOpen('delete');
-      return (await this.connection.client.del(blobKey(this.options.keyPrefix, key))) > 0;
+      return (await this.connection.command().del(blobKey(this.options.keyPrefix, key))) > 0;
     });
   }
 

@@ -1,15 +1,13 @@
+import type { Redis } from 'ioredis';
 import type { Logger } from '@chuk/models';
 import { StorageError, isSessionManagerError } from '@chuk/models';
 import { createRedisClient, isCluster, type RedisClient } from './create-client.js';
-import { SCRIPT_COMMANDS } from './scripts.js';
+import { SCRIPTS, type ScriptName } from './scripts.js';
 
 export const REDIS_BACKEND = 'redis';
 
-type ScriptName = keyof typeof SCRIPT_COMMANDS;
-type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
-
-/** Keys per script (the read script needs only the hash and the event list). */
-const SCRIPT_KEY_COUNT: Record<ScriptName, number> = { create: 3, append: 3, updateHeader: 3, extendTtl: 3, read: 2 };
+/** The error Redis answers an EVALSHA with when it does not know the script (yet). */
+const NOSCRIPT = 'NOSCRIPT';
 
 export interface ConnectionOptions {
   client?: RedisClient;
@@ -22,21 +20,34 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
+type Corkable = Pick<NonNullable<Redis['stream']>, 'cork' | 'uncork' | 'destroyed'>;
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith(NOSCRIPT);
+}
+
 /**
  * One Redis client per store for its whole lifetime (spec §13.1): created without I/O, connected
  * on the first command, reconnecting by itself. An injected client is used, never quit.
+ *
+ * With `autoPipelining` on a standalone server the commands the store issues within one tick leave
+ * in one socket write: the socket is corked at the first of them and uncorked on the next tick. The
+ * next batch does not wait for the replies of the previous one (unlike ioredis' own
+ * auto-pipelining, which the created client uses on Cluster).
  */
 export class RedisConnection {
   readonly client: RedisClient;
   readonly owned: boolean;
   readonly cluster: boolean;
-  private scriptsDefined = false;
+  private readonly coalesce: boolean;
+  private corked = false;
   private closed = false;
   private readonly logger: Logger;
 
   constructor(options: ConnectionOptions) {
     this.logger = options.logger;
     this.owned = options.client === undefined;
+    const clusterUrl = options.url.includes(',');
     this.client =
       options.client ??
       createRedisClient(options.url, {
@@ -44,9 +55,10 @@ export class RedisConnection {
         commandTimeoutMs: options.commandTimeoutMs,
         connectTimeoutMs: options.connectTimeoutMs,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
-        autoPipelining: options.autoPipelining,
+        autoPipelining: options.autoPipelining && clusterUrl,
       });
     this.cluster = isCluster(this.client);
+    this.coalesce = options.autoPipelining && !this.cluster && this.client.options.enableAutoPipelining !== true;
     if (this.owned) {
       // Connection errors surface on the commands; without a listener ioredis would print them.
       this.client.on('error', (error: unknown) => {
@@ -55,16 +67,35 @@ export class RedisConnection {
     }
   }
 
-  /** Runs one of the Lua scripts (EVALSHA, falling back to EVAL once per script). */
-  script(name: ScriptName, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
-    if (!this.scriptsDefined) {
-      for (const [key, def] of Object.entries(SCRIPT_COMMANDS)) {
-        this.client.defineCommand(def.name, { numberOfKeys: SCRIPT_KEY_COUNT[key as ScriptName], lua: def.lua });
+  /** The client, for a command about to be sent (coalesced with the others of this tick when enabled). */
+  command(): RedisClient {
+    if (this.coalesce && !this.corked) {
+      const stream = (this.client as Redis).stream as Corkable | undefined;
+      if (stream !== undefined && !stream.destroyed) {
+        this.corked = true;
+        stream.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          stream.uncork();
+        });
       }
-      this.scriptsDefined = true;
     }
-    const fn = (this.client as unknown as Record<string, ScriptFn>)[SCRIPT_COMMANDS[name].name] as ScriptFn;
-    return fn.call(this.client, ...keys, ...args);
+    return this.client;
+  }
+
+  /**
+   * Runs one of the Lua scripts by `EVALSHA`; a server that does not know it yet (new server,
+   * restart, `SCRIPT FLUSH`, another Cluster node) answers NOSCRIPT and gets it once as `EVAL`.
+   * `argv` holds the script's keys first, then its arguments.
+   */
+  async script(name: ScriptName, argv: readonly (string | number)[]): Promise<unknown> {
+    const def = SCRIPTS[name];
+    try {
+      return await this.command().evalsha(def.sha, def.keys, ...argv);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      return this.command().eval(def.lua, def.keys, ...argv);
+    }
   }
 
   assertOpen(operation: string): void {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { STORE_SCHEMA_VERSION, STORE_SESSION_TYPE } from '@chuk/models';
+
 /**
  * Lua scripts of the session key layout (spec models-and-stores.md §13.3, README D2).
  * Every script takes `KEYS = [hash, events, ids]` of one session: the three keys share the
@@ -41,15 +44,26 @@ local function ttl_step(ttl)
 end
 `;
 
+/** A Lua string literal of `text` (used for the constant hash fields). */
+function luaString(text: string): string {
+  return `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
 /**
- * create. ARGV = [ttlMs or "", field₁, value₁, …] (the fields include `expires_at`).
+ * create. ARGV = [ttlMs or "", headerJson, sandboxId, createdAt, updatedAt, expiresAt, userId?].
  * Returns 0 when the session exists, 1 when created. The event list and id set are deleted
- * (leftovers can never reappear), so only the hash needs an expiry.
+ * (leftovers can never reappear), so only the hash needs an expiry. The constant fields are part of
+ * the script text, not arguments.
  */
 export const CREATE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+local function write(...)
+  redis.call('HSET', KEYS[1], 'header', ARGV[2], 'revision', '1', 'event_count', '0',
+    'schema_version', ${luaString(STORE_SCHEMA_VERSION)}, 'session_type', ${luaString(STORE_SESSION_TYPE)},
+    'sandbox_id', ARGV[3], 'created_at', ARGV[4], 'updated_at', ARGV[5], 'expires_at', ARGV[6], ...)
+end
+if ARGV[7] then write('user_id', ARGV[7]) else write() end
 if ARGV[1] ~= '' then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return 1
 `;
@@ -150,19 +164,33 @@ export const READ_FIELDS = ['header', 'revision', 'event_count', 'session_type']
 /**
  * Read a session in one round trip. ARGV = [from, stop] of the event list.
  * Returns {} when there is no header hash, else {{header, revision, event_count, session_type}, events}
- * (a missing field is nil). A script rather than MULTI: one command instead of four, same atomic snapshot.
+ * (a missing field is false). A script rather than MULTI: one command instead of four, same atomic
+ * snapshot. A hash always has fields, so EXISTS is asked only when none of the four is there.
  */
 export const READ_SESSION_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-return {redis.call('HMGET', KEYS[1], ${READ_FIELDS.map((f) => `'${f}'`).join(', ')}),
-  redis.call('LRANGE', KEYS[2], ARGV[1], ARGV[2])}
+local fields = redis.call('HMGET', KEYS[1], ${READ_FIELDS.map((f) => `'${f}'`).join(', ')})
+if not (fields[1] or fields[2] or fields[3] or fields[4]) and redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+return {fields, redis.call('LRANGE', KEYS[2], ARGV[1], ARGV[2])}
 `;
 
-/** Command names registered with `defineCommand` (numberOfKeys 3 each). */
-export const SCRIPT_COMMANDS = {
-  create: { name: 'chukSessionCreate', lua: CREATE_SCRIPT },
-  append: { name: 'chukSessionAppend', lua: APPEND_SCRIPT },
-  updateHeader: { name: 'chukSessionUpdateHeader', lua: UPDATE_HEADER_SCRIPT },
-  extendTtl: { name: 'chukSessionExtendTtl', lua: EXTEND_TTL_SCRIPT },
-  read: { name: 'chukSessionRead', lua: READ_SESSION_SCRIPT },
-} as const;
+/** A script as sent: its text, SHA-1 (for EVALSHA) and number of keys. */
+export interface ScriptDefinition {
+  readonly lua: string;
+  readonly sha: string;
+  readonly keys: number;
+}
+
+function script(lua: string, keys: number): ScriptDefinition {
+  return Object.freeze({ lua, keys, sha: createHash('sha1').update(lua).digest('hex') });
+}
+
+/** The scripts by operation (the read script needs only the hash and the event list). */
+export const SCRIPTS = Object.freeze({
+  create: script(CREATE_SCRIPT, 3),
+  append: script(APPEND_SCRIPT, 3),
+  updateHeader: script(UPDATE_HEADER_SCRIPT, 3),
+  extendTtl: script(EXTEND_TTL_SCRIPT, 3),
+  read: script(READ_SESSION_SCRIPT, 2),
+});
+
+export type ScriptName = keyof typeof SCRIPTS;

@@ -4,7 +4,6 @@ import {
   SessionAlreadyExists,
   SessionNotFound,
   SessionVersionConflict,
-  STORE_SCHEMA_VERSION,
   STORE_SESSION_TYPE,
   StorageError,
   assertSessionId,
@@ -159,20 +158,17 @@ export class RedisSessionStore implements SessionStore {
       const now = this.clock();
       const json = headerToWireJson(header);
       const userId = headerUserId(header);
-      const args: string[] = [
+      const argv: string[] = [
+        keys.hash, keys.events, keys.ids,
         this.ttlArg(),
-        'header', json,
-        'revision', '1',
-        'event_count', '0',
-        'schema_version', STORE_SCHEMA_VERSION,
-        'session_type', STORE_SESSION_TYPE,
-        'sandbox_id', this.options.sandboxId,
-        'created_at', header.metadata.createdAt,
-        'updated_at', now.toISOString(),
-        'expires_at', this.expiresAt(now),
+        json,
+        this.options.sandboxId,
+        header.metadata.createdAt,
+        now.toISOString(),
+        this.expiresAt(now),
       ];
-      if (userId !== null) args.push('user_id', userId);
-      const created = await this.connection.script('create', [keys.hash, keys.events, keys.ids], args);
+      if (userId !== null) argv.push(userId);
+      const created = await this.connection.script('create', argv);
       if (created !== 1) throw new SessionAlreadyExists({ sessionId: header.id });
       return 1;
     });
@@ -194,7 +190,7 @@ export class RedisSessionStore implements SessionStore {
   /** The native session; `undefined` when there is no header hash, null for a foreign session type. */
   private async readSession<M>(sessionId: string): Promise<Session<M> | null | undefined> {
     const keys = this.keys(sessionId);
-    const reply = (await this.connection.script('read', [keys.hash, keys.events], [0, -1])) as ReadReply;
+    const reply = (await this.connection.script('read', [keys.hash, keys.events, 0, -1])) as ReadReply;
     if (reply.length === 0) return undefined;
     const [values, rawEvents] = reply;
     const fields = readFields(values);
@@ -209,7 +205,7 @@ export class RedisSessionStore implements SessionStore {
     return guard('getHeader', async () => {
       this.connection.assertOpen('getHeader');
       assertSessionId(sessionId);
-      const fields = await this.connection.client.hgetall(this.keys(sessionId).hash);
+      const fields = await this.connection.command().hgetall(this.keys(sessionId).hash);
       if (Object.keys(fields).length === 0) return null;
       if (fields.session_type !== undefined && fields.session_type !== STORE_SESSION_TYPE) return null;
       return this.decode('getHeader', () => decodeHeader(fields));
@@ -224,10 +220,10 @@ export class RedisSessionStore implements SessionStore {
       const limit = options.limit === undefined ? null : nonNegativeInt(options.limit, 'limit', 0);
       const keys = this.keys(sessionId);
       if (limit === 0) {
-        return (await this.connection.client.exists(keys.hash)) === 1 ? [] : null;
+        return (await this.connection.command().exists(keys.hash)) === 1 ? [] : null;
       }
       const stop = limit === null ? -1 : from + limit - 1;
-      const reply = (await this.connection.script('read', [keys.hash, keys.events], [from, stop])) as ReadReply;
+      const reply = (await this.connection.script('read', [keys.hash, keys.events, from, stop])) as ReadReply;
       if (reply.length === 0) return null;
       const rawEvents = reply[1];
       return this.decode('readEvents', () => decodeEvents<M>(rawEvents));
@@ -242,13 +238,16 @@ export class RedisSessionStore implements SessionStore {
       if (expected !== undefined) nonNegativeInt(expected, 'expectedCount', 0);
       const keys = this.keys(sessionId);
       const now = this.clock();
-      const args = appendArgs(events, [
+      const argv = appendArgs(events, [
+        keys.hash,
+        keys.events,
+        keys.ids,
         expected === undefined ? '' : String(expected),
         this.ttlArg(),
         now.toISOString(),
         this.expiresAt(now),
       ]);
-      const reply = (await this.connection.script('append', [keys.hash, keys.events, keys.ids], args)) as number[];
+      const reply = (await this.connection.script('append', argv)) as number[];
       const status = reply[0];
       if (status === -1) throw new SessionNotFound({ sessionId });
       if (status === 0) {
@@ -272,7 +271,10 @@ export class RedisSessionStore implements SessionStore {
       const keys = this.keys(header.id);
       const now = this.clock();
       const userId = headerUserId(header);
-      const reply = (await this.connection.script('updateHeader', [keys.hash, keys.events, keys.ids], [
+      const reply = (await this.connection.script('updateHeader', [
+        keys.hash,
+        keys.events,
+        keys.ids,
         expected,
         this.ttlArg(),
         now.toISOString(),
@@ -303,7 +305,7 @@ export class RedisSessionStore implements SessionStore {
       this.connection.assertOpen('delete');
       assertSessionId(sessionId);
       const keys = this.keys(sessionId);
-      const removed = await this.connection.client.del(keys.hash, keys.events, keys.ids);
+      const removed = await this.connection.command().del(keys.hash, keys.events, keys.ids);
       return removed > 0;
     });
   }
@@ -312,7 +314,7 @@ export class RedisSessionStore implements SessionStore {
     return guard('exists', async () => {
       this.connection.assertOpen('exists');
       assertSessionId(sessionId);
-      return (await this.connection.client.exists(this.keys(sessionId).hash)) === 1;
+      return (await this.connection.command().exists(this.keys(sessionId).hash)) === 1;
     });
   }
 
@@ -352,7 +354,10 @@ export class RedisSessionStore implements SessionStore {
         throw new InvalidInput({ field: 'additionalSeconds', reason: 'must be a positive number' });
       }
       const keys = this.keys(sessionId);
-      const done = await this.connection.script('extendTtl', [keys.hash, keys.events, keys.ids], [
+      const done = await this.connection.script('extendTtl', [
+        keys.hash,
+        keys.events,
+        keys.ids,
         Math.round(additionalSeconds * MS_PER_SECOND),
         this.clock().getTime(),
       ]);
