@@ -170,18 +170,43 @@ export class PassthroughCompressor extends SyncCompressor {
   }
 }
 
-export interface DefaultRegistryOptions {
+/**
+ * Compress-before-evict evicts pages smaller than this many tokens instead of compressing them: compressing
+ * "Noted." saves a token or two, and the compressed page, shown as a `VM:CONTEXT` line, costs more than it saved.
+ */
+export const DEFAULT_MIN_COMPRESS_TOKENS = 20;
+
+export const CompressorRegistryOptionsSchema = z
+  .object({
+    minCompressTokens: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(DEFAULT_MIN_COMPRESS_TOKENS)
+      .describe('Compress-before-evict evicts pages under this many tokens instead of compressing them (0: compress every page)'),
+  })
+  .strict();
+export type CompressorRegistryOptions = z.input<typeof CompressorRegistryOptionsSchema> & { estimator?: TokenEstimator };
+
+export interface DefaultRegistryOptions extends CompressorRegistryOptions {
   summarizeFn?: SummarizeFn;
   text?: TextCompressorConfigInput;
-  estimator?: TokenEstimator;
 }
 
 /** One compressor per modality; unregistered modalities fall back to passthrough. */
 export class CompressorRegistry {
   private readonly compressors = new Map<Modality, Compressor>();
+  /** Compress-before-evict evicts pages under this many tokens instead of compressing them. */
+  readonly minCompressTokens: number;
+  private readonly estimator: TokenEstimator;
 
-  constructor(compressors: Partial<Record<Modality, Compressor>> = {}) {
+  constructor(compressors: Partial<Record<Modality, Compressor>> = {}, opts: CompressorRegistryOptions = {}) {
     for (const [m, c] of Object.entries(compressors)) this.compressors.set(m as Modality, c);
+    const { estimator, ...config } = opts;
+    const parsed = CompressorRegistryOptionsSchema.safeParse(config);
+    if (!parsed.success) throw new InvalidInput({ field: 'minCompressTokens', reason: parsed.error.message, issues: parsed.error.issues });
+    this.minCompressTokens = parsed.data.minCompressTokens;
+    this.estimator = estimator ?? charRatioEstimator;
   }
 
   register(modality: Modality, compressor: Compressor): void {
@@ -203,9 +228,15 @@ export class CompressorRegistry {
     return this.get(page.modality).compressSync?.(page, target);
   }
 
-  /** The page compressor's `savedTokensSync` (what `compressPageSync` would save), when it can tell; else `undefined`. */
+  /**
+   * What compress-before-evict may count as saved by compressing `page` to `target` (the manager asks before it
+   * compresses on the eviction path, and evicts the page when this is 0 or less): 0 for a page under
+   * `minCompressTokens`, else the page compressor's `savedTokensSync` (what `compressPageSync` would save) when it
+   * can tell, else `undefined`.
+   */
   savedTokensSync(page: MemoryPage, target: CompressionLevel): number | undefined {
     assertLevel(target);
+    if (this.minCompressTokens > 0 && pageTokens(page, this.estimator) < this.minCompressTokens) return 0;
     return this.get(page.modality).savedTokensSync?.(page, target);
   }
 
@@ -220,12 +251,15 @@ export class CompressorRegistry {
       ...(opts.summarizeFn ? { summarizeFn: opts.summarizeFn } : {}),
       estimator,
     });
-    return new CompressorRegistry({
-      text,
-      image: new ImageCompressor(estimator),
-      audio: new AudioCompressor({ estimator, ...(opts.summarizeFn ? { summarizeFn: opts.summarizeFn } : {}) }),
-      video: new VideoCompressor({ estimator }),
-      structured: new StructuredCompressor({ estimator }),
-    });
+    return new CompressorRegistry(
+      {
+        text,
+        image: new ImageCompressor(estimator),
+        audio: new AudioCompressor({ estimator, ...(opts.summarizeFn ? { summarizeFn: opts.summarizeFn } : {}) }),
+        video: new VideoCompressor({ estimator }),
+        structured: new StructuredCompressor({ estimator }),
+      },
+      { estimator, ...(opts.minCompressTokens === undefined ? {} : { minCompressTokens: opts.minCompressTokens }) },
+    );
   }
 }

@@ -42,7 +42,9 @@ describe('TextCompressor.savedTokensSync (what compressSync would save, without 
     const registry = CompressorRegistry.default();
     expect(registry.savedTokensSync(text('Short text.'), CompressionLevel.Abstract)).toBe(0);
     const image = makePage({ pageId: 'i', modality: 'image', content: 'img', compressionLevel: CompressionLevel.Reduced });
-    expect(registry.savedTokensSync(image, CompressionLevel.Abstract)).toBeUndefined();
+    // Under minCompressTokens (20 by default) a page is not worth compressing: 0 whatever its compressor.
+    expect(registry.savedTokensSync(image, CompressionLevel.Abstract)).toBe(0);
+    expect(CompressorRegistry.default({ minCompressTokens: 0 }).savedTokensSync(image, CompressionLevel.Abstract)).toBeUndefined();
     expect(() => registry.savedTokensSync(image, -1 as CompressionLevel)).toThrow(InvalidInput);
   });
 });
@@ -70,5 +72,28 @@ describe('eviction skips building a compression that saves nothing', () => {
     // Every evicted page was compressed once (FULL → REDUCED) and then evicted without an ABSTRACT copy.
     expect(evicted.every((e) => e.compressionLevel === CompressionLevel.Reduced)).toBe(true);
     expect(built).toBe(entries.filter((e) => e.compressionLevel === CompressionLevel.Reduced).length);
+  });
+});
+
+describe('compress-before-evict skips pages under minCompressTokens (fidelity fix 12)', () => {
+  async function run(registry: CompressorRegistry) {
+    const vm = new MemoryManager({ sessionId: 's', autoPin: false, config: { maxL0Tokens: 200, reservedTokens: 0 }, compressorRegistry: registry });
+    // Six short replies (6 tokens each; REDUCED would save 2), then long pages until L0 must make room.
+    for (let i = 0; i < 6; i++) await vm.addToWorkingSet(await vm.createPage('Noted, thanks for that.', { pageId: `short${i}` }));
+    for (let i = 0; i < 12; i++) await vm.addToWorkingSet(await vm.createPage(`Page ${i} ${'words of the page body '.repeat(4)}`, { pageId: `long${i}` }));
+    return [...vm.pageTable.entries.values()].filter((e) => e.pageId.startsWith('short'));
+  }
+  it('evicts a page of a few tokens instead of compressing it', async () => {
+    const shorts = await run(CompressorRegistry.default());
+    expect(shorts.some((e) => e.tier !== 'L0')).toBe(true);
+    expect(shorts.every((e) => e.compressionLevel === CompressionLevel.Full)).toBe(true);
+  });
+  it('minCompressTokens: 0 compresses them as before', async () => {
+    const shorts = await run(CompressorRegistry.default({ minCompressTokens: 0 }));
+    expect(shorts.some((e) => e.compressionLevel > CompressionLevel.Full)).toBe(true);
+  });
+  it('validates the option', () => {
+    expect(() => new CompressorRegistry({}, { minCompressTokens: -1 })).toThrow(InvalidInput);
+    expect(new CompressorRegistry().minCompressTokens).toBe(20);
   });
 });
