@@ -171,10 +171,11 @@ export class PassthroughCompressor extends SyncCompressor {
 }
 
 /**
- * Compress-before-evict evicts pages smaller than this many tokens instead of compressing them: compressing
- * "Noted." saves a token or two, and the compressed page, shown as a `VM:CONTEXT` line, costs more than it saved.
+ * Compress-before-evict evicts pages smaller than this many tokens instead of compressing them: one level saves at
+ * most about half of such a page (under 8 tokens; "Noted." saves one or two), less than the `VM:CONTEXT` line that
+ * shows it costs, and the page loses its text for it.
  */
-export const DEFAULT_MIN_COMPRESS_TOKENS = 20;
+export const DEFAULT_MIN_COMPRESS_TOKENS = 16;
 
 export const CompressorRegistryOptionsSchema = z
   .object({

@@ -42,7 +42,7 @@ describe('TextCompressor.savedTokensSync (what compressSync would save, without 
     const registry = CompressorRegistry.default();
     expect(registry.savedTokensSync(text('Short text.'), CompressionLevel.Abstract)).toBe(0);
     const image = makePage({ pageId: 'i', modality: 'image', content: 'img', compressionLevel: CompressionLevel.Reduced });
-    // Under minCompressTokens (20 by default) a page is not worth compressing: 0 whatever its compressor.
+    // Under minCompressTokens (16 by default) a page is not worth compressing: 0 whatever its compressor.
     expect(registry.savedTokensSync(image, CompressionLevel.Abstract)).toBe(0);
     expect(CompressorRegistry.default({ minCompressTokens: 0 }).savedTokensSync(image, CompressionLevel.Abstract)).toBeUndefined();
     expect(() => registry.savedTokensSync(image, -1 as CompressionLevel)).toThrow(InvalidInput);
@@ -94,6 +94,6 @@ describe('compress-before-evict skips pages under minCompressTokens (fidelity fi
   });
   it('validates the option', () => {
     expect(() => new CompressorRegistry({}, { minCompressTokens: -1 })).toThrow(InvalidInput);
-    expect(new CompressorRegistry().minCompressTokens).toBe(20);
+    expect(new CompressorRegistry().minCompressTokens).toBe(16);
   });
 });
