@@ -10,7 +10,7 @@ export const SearchMatchMode = { Substring: 'substring', AllTerms: 'all_terms', 
 export type SearchMatchMode = (typeof SearchMatchMode)[keyof typeof SearchMatchMode];
 
 export interface PageSearchOptions {
-  /** Skip pages that are already mapped into L0. */
+  /** Skip pages that are already mapped into L0 (otherwise they are returned with `mapped: true`). */
   excludeMapped?: boolean;
   /** Whole-query substring (reference) or tokenised matching; term scores are matched terms / terms. */
   matchMode?: SearchMatchMode;
@@ -56,16 +56,22 @@ export class PageSearchHandler {
       const hint = this.hints.get(entry.pageId) ?? '';
       const relevance = this.score(q, qTerms, mode, entry.pageId.toLowerCase(), hint.toLowerCase());
       if (relevance <= 0) continue;
-      matches.push({ pageId: entry.pageId, modality: entry.modality, tier: entry.tier, levels: [...ALL_COMPRESSION_LEVELS], hint, relevance });
+      const match: SearchResultEntry = { pageId: entry.pageId, modality: entry.modality, tier: entry.tier, levels: [...ALL_COMPRESSION_LEVELS], hint, relevance };
+      if (entry.tier === StorageTier.L0) match.mapped = true;
+      matches.push(match);
     }
     matches.sort((a, b) => b.relevance - a.relevance);
     return { results: matches.slice(0, limit), totalAvailable: this.pageTable.size };
   }
 
+  /**
+   * Ids match only whole (the query, or a term, equal to the lower-cased id): a number or word of the query inside a
+   * random id such as `msg_3f46a1b2` is no match. Hints match by substring.
+   */
   private score(q: string, qTerms: string[], mode: SearchMatchMode, id: string, hint: string): number {
-    if (id.includes(q)) return ID_MATCH_RELEVANCE;
+    if (id === q.trim()) return ID_MATCH_RELEVANCE;
     if (mode === SearchMatchMode.Substring || qTerms.length === 0) return hint.includes(q) ? HINT_MATCH_RELEVANCE : 0;
-    const hits = qTerms.filter((t) => hint.includes(t) || id.includes(t)).length;
+    const hits = qTerms.filter((t) => hint.includes(t) || id === t).length;
     if (mode === SearchMatchMode.AllTerms && hits < qTerms.length) return 0;
     return (hits / qTerms.length) * HINT_MATCH_RELEVANCE;
   }

@@ -184,13 +184,13 @@ describe('PageSearchHandler', () => {
       table.register(page(`p${i}`));
       search.setHint(`p${i}`, `database notes ${i}`);
     }
-    table.register(page('database_page', { modality: 'image' }));
+    table.register(page('database', { modality: 'image' }));
     const r = await search.search('Database', null, 3);
     expect(r.results).toHaveLength(3);
-    expect(r.results[0]).toMatchObject({ pageId: 'database_page', relevance: 1, levels: [0, 1, 2, 3] });
+    expect(r.results[0]).toMatchObject({ pageId: 'database', relevance: 1, levels: [0, 1, 2, 3] });
     expect(r.results[1]?.relevance).toBe(0.8);
     expect(r.totalAvailable).toBe(7);
-    expect((await search.search('database', 'image')).results.map((x) => x.pageId)).toEqual(['database_page']);
+    expect((await search.search('database', 'image')).results.map((x) => x.pageId)).toEqual(['database']);
     expect((await search.search('nomatch')).results).toEqual([]);
     expect((await search.search('database', 'smell')).results).toEqual([]);
     expect(search.pageHints.get('p0')).toBe('database notes 0');
@@ -204,6 +204,33 @@ describe('PageSearchHandler', () => {
     table.register(page('schema'));
     const r = await search.search('schema', undefined, 5);
     expect(r.results[0]?.pageId).toBe('schema');
+  });
+  it('matches ids only whole: a query word inside a random id is no match (fidelity fix 13)', async () => {
+    const { table, search } = setupSearch();
+    table.register(page('msg_3f46a1b2'));
+    search.setHint('msg_3f46a1b2', '[user] filler text');
+    table.register(page('msg_0000aaaa'));
+    search.setHint('msg_0000aaaa', '[user] the invoice total was 46 euros');
+    expect((await search.search('46')).results.map((x) => x.pageId)).toEqual(['msg_0000aaaa']);
+    expect((await search.search('46 euros', null, 5, { matchMode: 'any_terms' })).results.map((x) => x.pageId)).toEqual(['msg_0000aaaa']);
+    expect((await search.search('3f46')).results).toEqual([]);
+    expect((await search.search(' MSG_3F46A1B2 ')).results[0]).toMatchObject({ pageId: 'msg_3f46a1b2', relevance: 1 });
+    expect((await search.search('msg_3f46a1b2 other', null, 5, { matchMode: 'any_terms' })).results[0]).toMatchObject({ pageId: 'msg_3f46a1b2', relevance: 0.4 });
+  });
+  it('says which results are already mapped (mapped: true, also in the wire JSON)', async () => {
+    const { table, search } = setupSearch();
+    table.register(page('a', { storageTier: 'L0' }));
+    table.register(page('b', { storageTier: 'L2' }));
+    search.setHint('a', 'schema notes');
+    search.setHint('b', 'schema notes');
+    const r = await search.search('schema');
+    expect(r.results.map((x) => [x.pageId, x.mapped])).toEqual([
+      ['a', true],
+      ['b', undefined],
+    ]);
+    const wire = JSON.parse(searchResultToJSON(r)) as { results: Record<string, unknown>[] };
+    expect(wire.results[0]?.['mapped']).toBe(true);
+    expect('mapped' in (wire.results[1] ?? {})).toBe(false);
   });
   it('excludes mapped pages and supports tokenised matching', async () => {
     const { table, search } = setupSearch();

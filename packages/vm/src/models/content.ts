@@ -50,6 +50,8 @@ export interface SearchResultEntry {
   levels: CompressionLevel[];
   hint: string;
   relevance: number;
+  /** True when the page is already mapped into L0 (the default search; a custom `SearchFn` may leave it out). */
+  mapped?: boolean;
 }
 
 export interface SearchResult { results: SearchResultEntry[]; totalAvailable: number }
@@ -64,6 +66,7 @@ export function searchResultToJSON(result: SearchResult): string {
       levels: r.levels,
       hint: r.hint,
       relevance: r.relevance,
+      ...(r.mapped === true ? { mapped: true } : {}),
     })),
     total_available: result.totalAvailable,
   });
