@@ -7,12 +7,17 @@
  *   appending the 2,000 events in calls of 100, on the auto-pipelining client);
  * - append latency on a 10,000-event session vs a 10-event one (must stay within 1.5×);
  * - the same machine's `redis-benchmark -t set,get -n 100000 -q` (and `-P 16`), measured in the same
- *   run, and the ratios to it.
+ *   run, and the ratios to it;
+ * - the floors of this process, same run: a raw ioredis client (created like the store's) sending
+ *   one GET, or one trivial EVALSHA, per awaited round trip, and GETs 64 in flight; the JSON encoding
+ *   of the appended events alone; the raw layout write (a script doing only SADD + RPUSH of
+ *   pre-encoded events, 4 sessions in flight); and Redis' own CPU time (INFO cpu) per appended event
+ *   and per `-P 16` request, which bounds the batched ratio however fast the client is.
  * Keys live under a unique prefix and are deleted after each run (not timed).
  */
 import { spawn } from 'node:child_process';
 import { Session, SessionEvent, TokenUsage } from '@chuk/models';
-import { RedisSessionStore } from '@chuk/store-redis';
+import { RedisSessionStore, createRedisClient } from '@chuk/store-redis';
 import type { RunResult, Workload } from '../lib/harness.js';
 import { SEED_W2_W4, TextGenerator } from '../lib/text.js';
 
@@ -30,7 +35,14 @@ const LATENCY_APPENDS = 1_000;
 const BENCHMARK_REQUESTS = 100_000;
 const BENCHMARK_PIPELINE = 16;
 const SINGLE_CLIENT_REQUESTS = 20_000;
+const RAW_SEQUENTIAL = 10_000;
+const RAW_PIPELINED = 40_000;
+const ENCODE_PASSES = 5;
 const MS_PER_S = 1000;
+const US_PER_S = 1_000_000;
+/** The raw layout write: only what every append must do to the id set and the event list. */
+const RAW_WRITE_LUA = "redis.call('SADD', KEYS[2], unpack(ARGV, 2, 1 + ARGV[1])) redis.call('RPUSH', KEYS[1], unpack(ARGV, 2 + ARGV[1])) return 1";
+const TRIVIAL_LUA = 'return 1';
 
 interface BenchmarkRates {
   set: number;
@@ -70,6 +82,22 @@ function events(prefix: string, count: number, text: TextGenerator): SessionEven
         tokenUsage: TokenUsage.create({ promptTokens: 60, completionTokens: i % 2, model: 'gpt-4o-mini' }),
       }),
   );
+}
+
+type RawClient = ReturnType<typeof createRedisClient>;
+
+/** Seconds of CPU the Redis server process has used (INFO cpu: user + sys). */
+async function redisCpuSeconds(client: RawClient): Promise<number> {
+  const info = await client.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
+/** Redis CPU µs per unit of work while `fn` runs (other clients of the server count too). */
+async function redisCpuPer(client: RawClient, units: number, fn: () => Promise<unknown>): Promise<number> {
+  const before = await redisCpuSeconds(client);
+  await fn();
+  return ((await redisCpuSeconds(client)) - before) * US_PER_S / units;
 }
 
 async function deletePrefix(client: RedisSessionStore['client'], prefix: string): Promise<void> {
@@ -112,6 +140,8 @@ const w6: Workload = {
     const prefix = `chuk-bench-w6:${process.pid}:r${run}:`;
     const store = new RedisSessionStore({ url: REDIS_URL, keyPrefix: prefix });
     const pipedStore = new RedisSessionStore({ url: REDIS_URL, keyPrefix: `${prefix}p:`, autoPipelining: true });
+    const raw = createRedisClient(REDIS_URL);
+    const rawPiped = createRedisClient(REDIS_URL, { autoPipelining: true });
     try {
       // --- W1 on Redis -------------------------------------------------------------------
       const headers = Array.from({ length: PAIRS }, (_, i) =>
@@ -131,6 +161,21 @@ const w6: Workload = {
           await pipedStore.get(h.id);
         }),
       );
+
+      // --- the floors of this process: one command per awaited round trip, GETs in flight -------------
+      const rawKey = `${prefix}raw`;
+      await raw.set(rawKey, 'v');
+      const trivialSha = (await raw.script('LOAD', TRIVIAL_LUA)) as string;
+      const rawGetMs = await timed(async () => {
+        for (let i = 0; i < RAW_SEQUENTIAL; i++) await raw.get(rawKey);
+      });
+      const rawEvalMs = await timed(async () => {
+        for (let i = 0; i < RAW_SEQUENTIAL; i++) await raw.evalsha(trivialSha, 1, rawKey);
+      });
+      await rawPiped.get(rawKey);
+      const rawPipeMs = await timed(() => inFlight(Array.from({ length: RAW_PIPELINED }), PIPELINE_DEPTH, async () => {
+        await rawPiped.get(rawKey);
+      }));
 
       // --- W2-like appends -------------------------------------------------------------------
       const text = new TextGenerator(SEED_W2_W4);
@@ -155,10 +200,32 @@ const w6: Workload = {
 
       const batchSessions = Array.from({ length: BATCH_SESSIONS_IN_FLIGHT }, (_, i) => `w6-batch-par-${i}`);
       for (const id of batchSessions) await pipedStore.create(new Session({ id }).toHeader());
-      const appendBatchParMs = await timed(() =>
+      let appendBatchParMs = 0;
+      const cpuPerEvent = await redisCpuPer(admin?.client ?? raw, BATCH_SESSIONS_IN_FLIGHT * MESSAGES, async () => {
+        appendBatchParMs = await timed(() =>
+          Promise.all(
+            batchSessions.map(async (id) => {
+              for (let i = 0; i < appendEvents.length; i += BATCH) await pipedStore.append(id, appendEvents.slice(i, i + BATCH));
+            }),
+          ).then(() => undefined),
+        );
+      });
+
+      // --- what batched appends cannot beat: encoding the events, and the bare layout write -------------
+      let encodedBytes = 0;
+      const encodeMs = await timed(async () => {
+        for (let pass = 0; pass < ENCODE_PASSES; pass++) for (const e of appendEvents) encodedBytes += JSON.stringify(e.toWire()).length;
+      });
+      const encoded = appendEvents.map((e) => JSON.stringify(e.toWire()));
+      const ids = appendEvents.map((e) => e.id);
+      const rawWriteSha = (await raw.script('LOAD', RAW_WRITE_LUA)) as string;
+      const rawWriteMs = await timed(() =>
         Promise.all(
           batchSessions.map(async (id) => {
-            for (let i = 0; i < appendEvents.length; i += BATCH) await pipedStore.append(id, appendEvents.slice(i, i + BATCH));
+            const keys = [`${prefix}raw:{${id}}:events`, `${prefix}raw:{${id}}:ids`];
+            for (let i = 0; i < encoded.length; i += BATCH) {
+              await raw.evalsha(rawWriteSha, 2, ...keys, Math.min(BATCH, encoded.length - i), ...ids.slice(i, i + BATCH), ...encoded.slice(i, i + BATCH));
+            }
           }),
         ).then(() => undefined),
       );
@@ -183,7 +250,13 @@ const w6: Workload = {
 
       // --- redis-benchmark, same machine, same run (skipped in the warm-up) ------------------------------
       const plain = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(1);
-      const pipelined = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(BENCHMARK_PIPELINE);
+      let pipelined = { set: 1, get: 1 };
+      let cpuPerRequest = 1;
+      if (run !== 0) {
+        cpuPerRequest = await redisCpuPer(admin?.client ?? raw, 2 * BENCHMARK_REQUESTS, async () => {
+          pipelined = await redisBenchmark(BENCHMARK_PIPELINE);
+        });
+      }
       const single = run === 0 ? { set: 1, get: 1 } : await redisBenchmark(1, 1);
       const singleRef = (single.set + single.get) / 2;
       const plainRef = (plain.set + plain.get) / 2;
@@ -194,6 +267,8 @@ const w6: Workload = {
       const batchEvents = (MESSAGES * MS_PER_S) / appendBatchMs;
       const batchParEvents = (BATCH_SESSIONS_IN_FLIGHT * MESSAGES * MS_PER_S) / appendBatchParMs;
       const parAppends = (MESSAGES * MS_PER_S) / appendParMs;
+      const rawGetOps = (RAW_SEQUENTIAL * MS_PER_S) / rawGetMs;
+      const rawPipeOps = (RAW_PIPELINED * MS_PER_S) / rawPipeMs;
       return {
         figures: [
           { name: 'W6 W1 sequential', unit: 'ops/s', value: seqOps, description: `RedisSessionStore create+get, ${PAIRS} pairs, each awaited (bar ≥ 20,000)` },
@@ -214,11 +289,23 @@ const w6: Workload = {
           { name: 'W6 ratio pipelined / redis-benchmark -P 16', unit: 'ratio', value: pipeOps / pipeRef, description: 'W1 pipelined ops/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },
           { name: 'W6 ratio batched / redis-benchmark -P 16', unit: 'ratio', value: batchEvents / pipeRef, description: 'batched append events/s over mean SET/GET -P 16 req/s (bar ≥ 0.5)' },
           { name: 'W6 ratio batched in flight / redis-benchmark -P 16', unit: 'ratio', value: batchParEvents / pipeRef, description: 'batched appends of 4 sessions in flight, events/s over mean SET/GET -P 16 req/s (pipelined and batched)' },
+          { name: 'W6 raw GET sequential', unit: 'ops/s', value: rawGetOps, description: `ioredis GET, ${RAW_SEQUENTIAL} awaited one by one (client made by createRedisClient): the round-trip floor of this process` },
+          { name: 'W6 raw EVALSHA sequential', unit: 'ops/s', value: (RAW_SEQUENTIAL * MS_PER_S) / rawEvalMs, description: `same with a script that only returns 1 (${RAW_SEQUENTIAL} EVALSHA)` },
+          { name: 'W6 ratio sequential / raw GET sequential', unit: 'ratio', value: seqOps / rawGetOps, description: 'W1 sequential over the raw one-GET round trip (1 = no cost beyond the round trip)' },
+          { name: 'W6 raw GET pipelined', unit: 'ops/s', value: rawPipeOps, description: `ioredis GET, ${PIPELINE_DEPTH} in flight, ioredis enableAutoPipelining` },
+          { name: 'W6 ratio pipelined / raw GET pipelined', unit: 'ratio', value: pipeOps / rawPipeOps, description: 'W1 pipelined over raw GETs in flight' },
+          { name: 'W6 event encoding', unit: 'events/s', value: (ENCODE_PASSES * MESSAGES * MS_PER_S) / encodeMs, description: `JSON.stringify(event.toWire()) of the appended events alone (${Math.round(encodedBytes / (ENCODE_PASSES * MESSAGES))} bytes each): the client-side cap of any append` },
+          { name: 'W6 raw layout write in flight', unit: 'events/s', value: (BATCH_SESSIONS_IN_FLIGHT * MESSAGES * MS_PER_S) / rawWriteMs, description: `a script doing only SADD + RPUSH of pre-encoded events, ${BATCH} per call, ${BATCH_SESSIONS_IN_FLIGHT} sessions in flight` },
+          { name: 'W6 redis CPU per appended event', unit: 'µs', value: cpuPerEvent, description: 'Redis server CPU (INFO cpu user+sys) during the batched in flight run, per event' },
+          { name: 'W6 redis CPU per -P 16 request', unit: 'µs', value: cpuPerRequest, description: 'Redis server CPU during redis-benchmark -P 16, per SET/GET' },
+          { name: 'W6 bound batched / redis-benchmark -P 16', unit: 'ratio', value: cpuPerRequest / cpuPerEvent, description: 'the batched ratio if the client cost nothing: Redis CPU per -P 16 request over Redis CPU per appended event' },
         ],
       };
     } finally {
       await store.close();
       await pipedStore.close();
+      raw.disconnect();
+      rawPiped.disconnect();
       if (admin !== null) await deletePrefix(admin.client, prefix);
     }
   },
