@@ -75,8 +75,9 @@ return 1
  * Known ids are found with one SMISMEMBER (Redis 6.2+), else one SISMEMBER per id (Redis 6.0).
  */
 export const APPEND_SCRIPT = `${LUA_TTL}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
-local count = tonumber(redis.call('HGET', KEYS[1], 'event_count')) or 0
+local stored = redis.call('HGET', KEYS[1], 'event_count')
+if not stored and redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local count = tonumber(stored) or 0
 local n = tonumber(ARGV[5])
 if n == 0 then return {1, count, 0} end
 local first_id, first_json = 6, 6 + n
@@ -113,11 +114,10 @@ for i = 0, kept - 1, 1000 do
   redis.call('SADD', KEYS[3], unpack(ids, first_id + i, first_id + j))
   redis.call('RPUSH', KEYS[2], unpack(jsons, first_json + i, first_json + j))
 end
-redis.call('HINCRBY', KEYS[1], 'event_count', kept)
 if ARGV[4] ~= '' then
-  redis.call('HSET', KEYS[1], 'updated_at', ARGV[3], 'expires_at', ARGV[4])
+  redis.call('HSET', KEYS[1], 'event_count', count + kept, 'updated_at', ARGV[3], 'expires_at', ARGV[4])
 else
-  redis.call('HSET', KEYS[1], 'updated_at', ARGV[3])
+  redis.call('HSET', KEYS[1], 'event_count', count + kept, 'updated_at', ARGV[3])
 end
 ttl_step(ARGV[2])
 return {1, count + kept, kept}
@@ -129,8 +129,9 @@ return {1, count + kept, kept}
  * Returns {-1} missing, {0, revision} mismatch, {1, newRevision} written.
  */
 export const UPDATE_HEADER_SCRIPT = `${LUA_TTL}
-if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
-local rev = tonumber(redis.call('HGET', KEYS[1], 'revision')) or -1
+local stored = redis.call('HGET', KEYS[1], 'revision')
+if not stored and redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local rev = tonumber(stored) or -1
 if rev ~= tonumber(ARGV[1]) then return {0, rev} end
 redis.call('HSET', KEYS[1], 'header', ARGV[5], 'revision', tostring(rev + 1), 'updated_at', ARGV[3],
   'sandbox_id', ARGV[6], 'created_at', ARGV[7])
