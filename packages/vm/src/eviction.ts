@@ -30,15 +30,72 @@ export interface EvictionContext {
 /**
  * Pluggable eviction strategy. Implementations MUST exclude pinned pages and pages the anti-thrash policy
  * protects, and MUST return candidates sorted ascending by score. `fromTier === L0` scores `l0PageIds`,
- * any other tier scores `l1Pages`.
+ * any other tier scores `l1Pages`. With `tokensNeeded > 0` a policy may put first the victim set that covers the need
+ * (the built-in policies do, see `coverNeed`); each of the two parts stays ascending.
  */
 export interface EvictionPolicy {
   scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[];
 }
 
+/** Tokens a candidate frees: its page-table size, else its page's (0 when unknown: it cannot be counted on). */
+function candidateTokens(ctx: EvictionContext, id: string): number {
+  return ctx.pageTable?.lookup(id)?.sizeTokens ?? ctx.l1Pages.get(id)?.sizeTokens ?? ctx.getPage?.(id)?.sizeTokens ?? 0;
+}
+
+/**
+ * Honours the `tokensNeeded` hint (spec §8.5) on a list sorted ascending by score (the score is what evicting a page
+ * loses: lower = less). The victim set is the shortest prefix whose tokens cover the need, without the members it can
+ * spare (tried from the highest score down), or the single page of the lowest score that covers the need alone when
+ * that loses less. The set comes first (ascending), then the other candidates (ascending): an eviction run that stops
+ * once the need is covered evicts exactly the set. No need, no page sizes, or a need no prefix covers: `sorted` as it is.
+ */
+export function coverNeed(sorted: EvictionCandidate[], tokensNeeded: number | undefined, tokensOf: (id: string) => number): EvictionCandidate[] {
+  if (tokensNeeded === undefined || !(tokensNeeded > 0) || sorted.length < 2) return sorted;
+  const tokens: number[] = [];
+  let covered = 0;
+  let end = 0;
+  while (end < sorted.length && covered < tokensNeeded) {
+    const t = Math.max(0, tokensOf((sorted[end] as EvictionCandidate).pageId));
+    tokens.push(t);
+    covered += t;
+    end++;
+  }
+  if (covered < tokensNeeded) return sorted;
+  // Spare members, highest score first, while the rest still covers the need.
+  const kept = new Array<boolean>(end).fill(true);
+  let cost = 0;
+  for (let i = end - 1; i >= 0; i--) {
+    const t = tokens[i] as number;
+    if (covered - t >= tokensNeeded) {
+      kept[i] = false;
+      covered -= t;
+    } else {
+      cost += (sorted[i] as EvictionCandidate).score;
+    }
+  }
+  // One page that covers the need alone and loses less than the set (the list is ascending: stop at `cost`; a tie,
+  // within rounding, keeps the set).
+  let single = -1;
+  for (let i = 0; i < sorted.length && (sorted[i] as EvictionCandidate).score < cost - SCORE_TOLERANCE; i++) {
+    const t = i < end ? (tokens[i] as number) : tokensOf((sorted[i] as EvictionCandidate).pageId);
+    if (t >= tokensNeeded) {
+      single = i;
+      break;
+    }
+  }
+  if (single < 0 && kept.every(Boolean)) return sorted;
+  const chosen = (i: number): boolean => (single >= 0 ? i === single : i < end && kept[i] === true);
+  const first: EvictionCandidate[] = [];
+  const rest: EvictionCandidate[] = [];
+  sorted.forEach((c, i) => (chosen(i) ? first : rest).push(c));
+  return first.concat(rest);
+}
+
 const SECONDS_PER_HOUR = 3600;
 const FREQUENCY_LOG_DIVISOR = 10;
 const WEIGHT_SUM_TOLERANCE = 1e-9;
+/** Scores closer than this are equal when `coverNeed` weighs one page against a set (sums of floats round). */
+const SCORE_TOLERANCE = 1e-9;
 
 function recency(page: MemoryPage, now: Date): number {
   const ageSeconds = (now.getTime() - page.lastAccessed.getTime()) / 1000;
@@ -114,8 +171,9 @@ export class ImportanceWeightedLRU implements EvictionPolicy {
     this.config = parseConfig(ImportanceWeightedLRUConfigSchema, config, 'evictionPolicy');
   }
 
-  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier): EvictionCandidate[] {
-    return fromTier === StorageTier.L0 ? this.scoreL0(ctx) : this.scoreL1(ctx);
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
+    const sorted = fromTier === StorageTier.L0 ? this.scoreL0(ctx) : this.scoreL1(ctx);
+    return coverNeed(sorted, tokensNeeded, (id) => candidateTokens(ctx, id));
   }
 
   private scoreL0(ctx: EvictionContext): EvictionCandidate[] {
@@ -159,7 +217,11 @@ export class ImportanceWeightedLRU implements EvictionPolicy {
 
 /** Pure LRU: L0 by position (oldest first), L1 by recency. No importance. */
 export class LRUEvictionPolicy implements EvictionPolicy {
-  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier): EvictionCandidate[] {
+  scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
+    return coverNeed(this.score(ctx, fromTier), tokensNeeded, (id) => candidateTokens(ctx, id));
+  }
+
+  private score(ctx: EvictionContext, fromTier: StorageTier): EvictionCandidate[] {
     const out: EvictionCandidate[] = [];
     if (fromTier === StorageTier.L0) {
       const n = Math.max(ctx.l0PageIds.length, 1);
@@ -203,13 +265,14 @@ export class ModalityAwareLRU implements EvictionPolicy {
     this.modalityWeights = parseConfig(ModalityAwareLRUConfigSchema, config, 'evictionPolicy').modalityWeights;
   }
 
+  /** The base policy's scores (without the need: this policy re-sorts), weighted, then `coverNeed`. */
   scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
-    const scored = this.base.scoreCandidates(ctx, fromTier, tokensNeeded).map((c) => {
+    const scored = this.base.scoreCandidates(ctx, fromTier).map((c) => {
       const modality = ctx.l1Pages.get(c.pageId)?.modality ?? ctx.pageTable?.lookup(c.pageId)?.modality;
       const weight = modality === undefined ? 1 : (this.modalityWeights[modality] ?? 1);
       return { pageId: c.pageId, score: c.score * weight };
     });
-    return sortAscending(scored);
+    return coverNeed(sortAscending(scored), tokensNeeded, (id) => candidateTokens(ctx, id));
   }
 }
 
@@ -217,10 +280,11 @@ export class ModalityAwareLRU implements EvictionPolicy {
 export class PageTypeAwarePolicy implements EvictionPolicy {
   constructor(private readonly base: EvictionPolicy = new ImportanceWeightedLRU({ pageTypeWeighting: false })) {}
 
+  /** The base policy's scores (without the need: this policy re-sorts), weighted, then `coverNeed`. */
   scoreCandidates(ctx: EvictionContext, fromTier: StorageTier, tokensNeeded?: number): EvictionCandidate[] {
     const scored = this.base
-      .scoreCandidates(ctx, fromTier, tokensNeeded)
+      .scoreCandidates(ctx, fromTier)
       .map((c) => ({ pageId: c.pageId, score: c.score * pageTypeFactor(ctx, c.pageId, ctx.l1Pages.get(c.pageId) ?? ctx.getPage?.(c.pageId)) }));
-    return sortAscending(scored);
+    return coverNeed(sortAscending(scored), tokensNeeded, (id) => candidateTokens(ctx, id));
   }
 }
