@@ -53,6 +53,31 @@ describe('autoPipelining on a standalone server', () => {
     }
   });
 
+  it('a large command (a batch of events) goes out at once; small ones wait for the end of the turn', async () => {
+    const store = new RedisSessionStore({ url: SHARED_REDIS_URL, keyPrefix: prefix, autoPipelining: true });
+    try {
+      await Promise.all([store.create(header('large-a')), store.create(header('large-b'))]);
+      const stream = (store.client as Redis).stream;
+      const uncork = stream.uncork.bind(stream);
+      let flushes = 0;
+      stream.uncork = () => {
+        flushes += 1;
+        uncork();
+      };
+      const big = (tag: string) => Array.from({ length: 100 }, (_, i) => event(`${tag} ${'x'.repeat(300)}`, `${tag}-${i}`));
+      const pending = [store.exists('large-a'), store.append('large-a', big('a')), store.exists('large-b')];
+      expect(flushes).toBe(1);
+      pending.push(store.append('large-b', big('b')));
+      expect(flushes).toBe(2);
+      await nextTurn();
+      expect(flushes).toBe(3);
+      stream.uncork = uncork;
+      expect(await Promise.all(pending)).toEqual([true, { appended: 100, eventCount: 100 }, true, { appended: 100, eventCount: 100 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('without the option, or on an injected client that auto-pipelines itself, nothing is corked', async () => {
     const plain = new RedisSessionStore({ url: SHARED_REDIS_URL, keyPrefix: prefix });
     const own = new Redis(SHARED_REDIS_URL, { lazyConnect: true, enableAutoPipelining: true });

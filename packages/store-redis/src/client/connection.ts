@@ -6,6 +6,13 @@ import { SCRIPTS, type ScriptName } from './scripts.js';
 
 export const REDIS_BACKEND = 'redis';
 
+/**
+ * A command of this many bytes or more is not held back for the end of the turn: coalescing it
+ * saves no system call worth its delay, and Redis can run it while the next large command (a batch
+ * of events of another session) is still being encoded.
+ */
+export const LARGE_COMMAND_BYTES = 16 * 1024;
+
 /** The error Redis answers an EVALSHA with when it does not know the script (yet). */
 const NOSCRIPT = 'NOSCRIPT';
 
@@ -20,7 +27,7 @@ export interface ConnectionOptions {
   logger: Logger;
 }
 
-type Corkable = Pick<NonNullable<Redis['stream']>, 'cork' | 'uncork' | 'destroyed'>;
+type Corkable = Pick<NonNullable<Redis['stream']>, 'cork' | 'uncork' | 'destroyed' | 'writableLength'>;
 
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith(NOSCRIPT);
@@ -30,17 +37,17 @@ function isNoScript(error: unknown): boolean {
  * One Redis client per store for its whole lifetime (spec §13.1): created without I/O, connected
  * on the first command, reconnecting by itself. An injected client is used, never quit.
  *
- * With `autoPipelining` on a standalone server the commands the store issues within one tick leave
- * in one socket write: the socket is corked at the first of them and uncorked on the next tick. The
- * next batch does not wait for the replies of the previous one (unlike ioredis' own
- * auto-pipelining, which the created client uses on Cluster).
+ * With `autoPipelining` on a standalone server the commands the store issues within one event-loop
+ * turn leave in one socket write: the socket is corked at the first of them and uncorked by a
+ * `setImmediate` (after the I/O callbacks of the turn). The next batch does not wait for the replies
+ * of the previous one (unlike ioredis' own auto-pipelining, which the created client uses on Cluster).
  */
 export class RedisConnection {
   readonly client: RedisClient;
   readonly owned: boolean;
   readonly cluster: boolean;
   private readonly coalesce: boolean;
-  private corked = false;
+  private corked: Corkable | null = null;
   private closed = false;
   private readonly logger: Logger;
 
@@ -69,18 +76,32 @@ export class RedisConnection {
 
   /** The client, for a command about to be sent (coalesced with the others of this tick when enabled). */
   command(): RedisClient {
-    if (this.coalesce && !this.corked) {
+    if (this.coalesce && this.corked === null) {
       const stream = (this.client as Redis).stream as Corkable | undefined;
       if (stream !== undefined && !stream.destroyed) {
-        this.corked = true;
+        this.corked = stream;
         stream.cork();
-        process.nextTick(() => {
-          this.corked = false;
+        setImmediate(() => {
+          this.corked = null;
           stream.uncork();
         });
       }
     }
     return this.client;
+  }
+
+  /** Bytes waiting in the corked socket (0 when not corked). */
+  private pendingBytes(): number {
+    return this.corked?.writableLength ?? 0;
+  }
+
+  /** Sends the corked commands now when the last one was large (the socket stays corked for the turn). */
+  private flushAfterLarge(pendingBefore: number): void {
+    const stream = this.corked;
+    if (stream !== null && stream.writableLength - pendingBefore >= LARGE_COMMAND_BYTES) {
+      stream.uncork();
+      stream.cork();
+    }
   }
 
   /**
@@ -91,7 +112,11 @@ export class RedisConnection {
   async script(name: ScriptName, argv: readonly (string | number)[]): Promise<unknown> {
     const def = SCRIPTS[name];
     try {
-      return await this.command().evalsha(def.sha, def.keys, ...argv);
+      const client = this.command();
+      const pending = this.pendingBytes();
+      const reply = client.evalsha(def.sha, def.keys, ...argv);
+      this.flushAfterLarge(pending);
+      return await reply;
     } catch (error) {
       if (!isNoScript(error)) throw error;
       return this.command().eval(def.lua, def.keys, ...argv);
