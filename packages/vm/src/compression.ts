@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInput } from '@chuk/models';
-import { CompressionLevel, Modality } from './enums.js';
+import { CompressionLevel, Modality, PageType, PageTypeSchema } from './enums.js';
 import { derivePage, type MemoryPage } from './models/page.js';
 import { charRatioEstimator, pageTokens, type TokenEstimator } from './tokens.js';
 import { AudioCompressor, StructuredCompressor, VideoCompressor } from './media-compressors.js';
@@ -35,6 +35,10 @@ export const TextCompressorConfigSchema = z
     reducedRatio: z.number().gt(0).max(1).default(0.5).describe('REDUCED keeps this share of the characters'),
     abstractMaxTokens: z.number().int().positive().default(200).describe('Token cap of ABSTRACT'),
     referenceMaxTokens: z.number().int().positive().default(50).describe('Token cap of REFERENCE'),
+    headTailPageTypes: z
+      .array(PageTypeSchema)
+      .default([PageType.Artifact])
+      .describe('Page types whose REDUCED / ABSTRACT keep the head and the tail of the text (tool results end with the answer)'),
   })
   .strict();
 export type TextCompressorConfig = z.output<typeof TextCompressorConfigSchema>;
@@ -49,6 +53,18 @@ function textOf(page: MemoryPage): string {
 function cut(text: string, maxChars: number, chars = -1): string {
   const head = chars === text.length ? text.slice(0, maxChars) : codePointSlice(text, maxChars);
   return `${head.trimEnd()}${ELLIPSIS}`;
+}
+
+/** Share of the kept characters a head-and-tail excerpt gives to the tail. */
+const TAIL_SHARE = 0.5;
+
+/** The first and the last code points of `text`, `maxChars` in all, joined by an ellipsis (text of `chars` code points). */
+function headAndTail(text: string, maxChars: number, chars: number): string {
+  const tailChars = Math.floor(maxChars * TAIL_SHARE);
+  const head = cut(text, maxChars - tailChars, chars);
+  if (tailChars === 0) return head;
+  const tail = chars === text.length ? text.slice(text.length - tailChars) : Array.from(text).slice(-tailChars).join('');
+  return `${head}${tail.trimStart()}`;
 }
 
 /** Whole sentences up to `maxChars`; falls back to a hard cut when the first sentence is too long. */
@@ -82,6 +98,11 @@ export class TextCompressor extends SyncCompressor {
   }
   private readonly summarizeFn: SummarizeFn | undefined;
   private readonly estimator: TokenEstimator;
+
+  /** REDUCED / ABSTRACT of this page keep head and tail (`headTailPageTypes`). */
+  private headTail(page: MemoryPage): boolean {
+    return this.config.headTailPageTypes.includes(page.pageType);
+  }
 
   /** REDUCED / ABSTRACT through the injected summariser (`compressSync` answers everything else). */
   protected override async compressAsync(page: MemoryPage, target: CompressionLevel): Promise<CompressionResult> {
@@ -126,10 +147,15 @@ export class TextCompressor extends SyncCompressor {
       case CompressionLevel.Reduced: {
         const chars = codePointLength(text);
         const maxChars = Math.floor(chars * this.config.reducedRatio);
-        return chars <= maxChars ? text : cut(text, maxChars, chars);
+        if (chars <= maxChars) return text;
+        return this.headTail(page) ? headAndTail(text, maxChars, chars) : cut(text, maxChars, chars);
       }
-      case CompressionLevel.Abstract:
-        return sentencePack(text, this.config.abstractMaxTokens * CHARS_PER_TOKEN);
+      case CompressionLevel.Abstract: {
+        const maxChars = this.config.abstractMaxTokens * CHARS_PER_TOKEN;
+        if (!this.headTail(page) || text.length <= maxChars) return sentencePack(text, maxChars);
+        const chars = codePointLength(text);
+        return chars <= maxChars ? text : headAndTail(text, maxChars, chars);
+      }
       default: {
         const firstLine = text.split('\n', 1)[0] ?? '';
         return `[${page.pageType}] ${codePointSlice(firstLine, this.config.referenceMaxTokens * CHARS_PER_TOKEN)}`;
