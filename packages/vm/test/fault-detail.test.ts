@@ -5,7 +5,7 @@ import { CompressionLevel, MemoryManager, StorageTier, createInMemoryTierStore, 
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const ANSWER = '7,425.22';
-// A tool result whose number sits at the end: REDUCED (the first half of the characters) loses it.
+// A page whose answer sits at the end: REDUCED of a transcript page (the first half of the characters) loses it.
 const TOOL_TEXT = `lookup_invoice({"invoice":"INV-12345"}) -> {"invoice":"INV-12345","currency":"EUR","customer":"Dune Otter","note":"paid in full after the second reminder","total":"${ANSWER}"}`;
 
 function vm(opts: MemoryManagerOptions = {}): MemoryManager {
@@ -13,7 +13,7 @@ function vm(opts: MemoryManagerOptions = {}): MemoryManager {
 }
 
 async function compressedTool(m: MemoryManager, id = 'tool'): Promise<void> {
-  await m.addToWorkingSet(await m.createPage(TOOL_TEXT, { pageId: id, pageType: 'artifact' }));
+  await m.addToWorkingSet(await m.createPage(TOOL_TEXT, { pageId: id }));
   await m.compressPage(id, CompressionLevel.Reduced);
   expect(((await m.getL0Pages()).find((p) => p.pageId === id)?.content as string).includes(ANSWER)).toBe(false);
 }
@@ -57,7 +57,7 @@ describe('a fault of a compressed page whose original is kept', () => {
   });
 });
 
-describe('a fault of a mapped page below its mapped level', () => {
+describe('a fault of a page mapped compressed', () => {
   it('replaces the mapped copy by the detailed one and charges L0 the difference', async () => {
     const m = vm();
     await compressedTool(m);
@@ -83,6 +83,24 @@ describe('a fault of a mapped page below its mapped level', () => {
     const same = await m.handleFault('tool', 0);
     expect(same).toMatchObject({ success: true, promoted: false });
     expect((await m.getMetrics()).faultsTotal).toBe(faults);
+  });
+
+  it('at the default level, a short page mapped REDUCED gets its ABSTRACT built from the original (all of it); never less detail', async () => {
+    const m = vm();
+    await compressedTool(m);
+    const r = await m.handleFault('tool');
+    expect(r.page?.compressionLevel).toBe(CompressionLevel.Abstract);
+    expect(text(r)).toBe(TOOL_TEXT);
+    expect((await m.getL0Pages())[0]?.content).toBe(TOOL_TEXT);
+    // REFERENCE of a two-line page (its first line) holds less than the mapped REDUCED copy: the page stays as mapped.
+    const twoLines = `Heading line.\n${'body words '.repeat(30)}`;
+    await m.addToWorkingSet(await m.createPage(twoLines, { pageId: 'two' }));
+    await m.compressPage('two', CompressionLevel.Reduced);
+    const reduced = (await m.getL0Pages()).find((p) => p.pageId === 'two')?.content;
+    const reference = await m.handleFault('two', CompressionLevel.Reference);
+    expect(reference).toMatchObject({ success: true, promoted: false });
+    expect(text(reference)).toBe(reduced);
+    expect(m.pageTable.lookup('two')?.compressionLevel).toBe(CompressionLevel.Reduced);
   });
 
   it('evicts other pages to make room for the detail', async () => {

@@ -63,17 +63,20 @@ function alreadyMapped(page: MemoryPage | null): FaultResult {
 }
 
 /**
- * A fault of a mapped page below its mapped level: the mapped copy is replaced by the detailed one built from the
- * kept original, and L0 is charged the difference (evicting others when needed). When L0 cannot take it, the mapped
- * copy stays and the fault fails (`FAULT_DOES_NOT_FIT`); L0 is never left over budget. Without an original the page
- * stays as it is mapped.
+ * A fault of a page mapped compressed: the requested level is built from the kept original, and when that holds more
+ * than the mapped copy (more tokens: a lower level, or a level the mapped copy reached by compressing a lossy copy,
+ * or a short text whose ABSTRACT is all of it while its REDUCED is half) it replaces the mapped copy, L0 charged the
+ * difference (evicting others when needed). When L0 cannot take it, the mapped copy stays and the fault fails
+ * (`FAULT_DOES_NOT_FIT`); L0 is never left over budget. A fault never makes a mapped page less detailed, and without
+ * an original the page stays as it is mapped.
  */
 async function remapDetailed(core: VmCore, pageId: string, targetLevel: number, opts: FaultOptions, start: number): Promise<FaultResult> {
   const mapped = core.store.get(pageId) ?? null;
-  if (!mapped || !isCompressionLevel(targetLevel) || targetLevel >= mapped.compressionLevel) return alreadyMapped(mapped);
+  if (!mapped || !isCompressionLevel(targetLevel) || mapped.compressionLevel === CompressionLevel.Full) return alreadyMapped(mapped);
   const better = await detailed(core, pageId, mapped, targetLevel);
   if (!better) return alreadyMapped(mapped);
   const tokens = pageTokens(better, core.estimator);
+  if (tokens <= pageTokens(mapped, core.estimator)) return alreadyMapped(mapped);
   if (!opts.prefetch && !core.faultPolicy.canFault(tokens)) return faultFailure(FAULT_POLICY_LIMIT, start, StorageTier.L0);
   // The handler at the mapped level: counts the fault and marks the entry accessed, compresses nothing.
   const r = await runHandler(core, pageId, mapped.compressionLevel, opts.prefetch);
