@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { PageTable, StorageTier, makePage } from '../src/index.js';
 
+// One fixed time: pages built a millisecond apart would differ in their timestamps.
+const T0 = new Date('2026-01-01T00:00:00Z');
 const page = (pageId: string, storageTier: StorageTier, sizeTokens: number, pageType: 'transcript' | 'claim' = 'transcript') =>
-  makePage({ pageId, modality: 'text', content: 'x', storageTier, sizeTokens, pageType });
+  makePage({ pageId, modality: 'text', content: 'x', storageTier, sizeTokens, pageType }, T0);
 
 describe('PageTable.registerNew', () => {
   it('registers a new page like register (entry, indexes, tier tokens)', () => {

@@ -72,18 +72,22 @@ export function* evictionRun(core: VmCore, tokensNeeded: number, excludeId: stri
   for (const c of candidates) {
     if (run.tokensFreed >= target) break;
     const id = c.pageId;
-    if (done.has(id) || id === excludeId || !core.store.has(id)) continue;
+    if (done.has(id) || id === excludeId) continue;
     let members: string[];
+    let compressed: MaybePromise<number>;
     if (candidateIds) {
+      if (!core.store.has(id)) continue;
       members = core.groupOf(id).filter((m) => ws.isInL0(m));
       for (const m of members) done.add(m);
       if (members.some((m) => !candidateIds.has(m) || m === excludeId)) continue;
+      compressed = compressMembers(core, members, now);
     } else {
-      if (!ws.isInL0(id)) continue;
+      const page = core.store.get(id);
+      if (!page || !ws.isInL0(id)) continue;
       done.add(id);
       members = [id];
+      compressed = compressPageOneLevel(core, page, now);
     }
-    const compressed = compressMembers(core, members, now);
     const saved = compressed instanceof Promise ? yield* wait(compressed) : compressed;
     if (saved > 0) {
       run.tokensFreed += saved;
@@ -105,26 +109,29 @@ export function* evictionRun(core: VmCore, tokensNeeded: number, excludeId: stri
 /** Compress each member one level (only below ABSTRACT); total tokens saved, or 0 when eviction is due. */
 function compressMembers(core: VmCore, members: readonly string[], now: Date): MaybePromise<number> {
   if (!core.registry) return 0;
+  const pages: MemoryPage[] = [];
   for (const id of members) {
     const page = core.store.get(id);
     if (!page || page.compressionLevel >= CompressionLevel.Abstract) return 0;
+    pages.push(page);
   }
-  if (members.length === 1) return mapMaybe(compressOneLevel(core, members[0] as string, now), gain);
-  return runSteps(compressEach(core, members, now));
+  if (pages.length === 1) return compressPageOneLevel(core, pages[0] as MemoryPage, now);
+  return runSteps(compressEach(core, pages, now));
 }
 
-function* compressEach(core: VmCore, members: readonly string[], now: Date): Steps<number> {
+/** One stored page one level down (only below ABSTRACT); the tokens saved, 0 when eviction is due. */
+function compressPageOneLevel(core: VmCore, page: MemoryPage, now: Date): MaybePromise<number> {
+  if (page.compressionLevel >= CompressionLevel.Abstract) return 0;
+  return mapMaybe(compressLoaded(core, page.pageId, page, (page.compressionLevel + 1) as CompressionLevel, false, now), gain);
+}
+
+function* compressEach(core: VmCore, pages: readonly MemoryPage[], now: Date): Steps<number> {
   let saved = 0;
-  for (const id of members) {
-    const r = compressOneLevel(core, id, now);
+  for (const page of pages) {
+    const r = compressLoaded(core, page.pageId, page, (page.compressionLevel + 1) as CompressionLevel, false, now);
     saved += gain(r instanceof Promise ? yield* wait(r) : r);
   }
   return saved;
-}
-
-function compressOneLevel(core: VmCore, pageId: string, now: Date): MaybePromise<CompressionResult | null> {
-  const page = core.store.get(pageId) as MemoryPage;
-  return compressOne(core, pageId, (page.compressionLevel + 1) as CompressionLevel, false, now);
 }
 
 function gain(r: CompressionResult | null): number {
@@ -137,10 +144,22 @@ function gain(r: CompressionResult | null): number {
  * compressors run synchronously (`compressSync`); others are awaited.
  */
 export function compressOne(core: VmCore, pageId: string, target: CompressionLevel, applyLevelOnly = true, now?: Date): MaybePromise<CompressionResult | null> {
-  const registry = core.registry;
-  if (!registry) return null;
   const page = core.store.get(pageId);
   if (!page) return null;
+  return compressLoaded(core, pageId, page, target, applyLevelOnly, now);
+}
+
+/** `compressOne` of the stored `page` (looked up by the caller). */
+function compressLoaded(
+  core: VmCore,
+  pageId: string,
+  page: MemoryPage,
+  target: CompressionLevel,
+  applyLevelOnly: boolean,
+  now: Date | undefined,
+): MaybePromise<CompressionResult | null> {
+  const registry = core.registry;
+  if (!registry) return null;
   // On the eviction path a compression that saves nothing is not applied: skip building it when that is known.
   if (!applyLevelOnly) {
     const saved = registry.savedTokensSync(page, target);
@@ -168,8 +187,10 @@ function applyCompression(
   newPage.sessionId = core.sessionId;
   newPage.storageTier = page.storageTier;
   const ws = core.workingSet;
-  const inL0 = ws.isInL0(pageId);
-  if (inL0) ws.updatePageTokens(pageId, ws.chargedTokens(pageId), pageTokens(newPage, core.estimator), newPage.modality);
+  const charged = ws.chargedTokens(pageId);
+  // A charged page is in L0; only an uncharged one needs the L0 lookup.
+  const inL0 = charged > 0 || ws.isInL0(pageId);
+  if (inL0) ws.updatePageTokens(pageId, charged, pageTokens(newPage, core.estimator), newPage.modality);
   core.replaceStored(newPage);
   core.recordVersion(newPage, now);
   if (inL0) core.primeContext(newPage);
