@@ -29,6 +29,14 @@ export interface ConnectionOptions {
 
 type Corkable = Pick<NonNullable<Redis['stream']>, 'cork' | 'uncork' | 'destroyed' | 'writableLength'>;
 
+const noop = (): void => undefined;
+
+/** The per-command timeout the client arms (ioredis `commandTimeout`), if any. */
+function commandTimeoutOf(client: RedisClient): number | undefined {
+  const options = isCluster(client) ? client.options.redisOptions : client.options;
+  return options?.commandTimeout;
+}
+
 function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith(NOSCRIPT);
 }
@@ -50,6 +58,13 @@ export class RedisConnection {
   private corked: Corkable | null = null;
   private closed = false;
   private readonly logger: Logger;
+  /**
+   * An idle timer of the same duration as ioredis' per-command timeout. Node keeps one list per
+   * timer duration and tears it down (re-arming its native timer) whenever it empties — which a
+   * caller awaiting one command at a time does on every command; with this timer in it the list
+   * never empties and arming a command's timeout is a list append. Unref'd, cleared by close().
+   */
+  private readonly timerAnchor: ReturnType<typeof setInterval> | null;
 
   constructor(options: ConnectionOptions) {
     this.logger = options.logger;
@@ -66,6 +81,8 @@ export class RedisConnection {
       });
     this.cluster = isCluster(this.client);
     this.coalesce = options.autoPipelining && !this.cluster && this.client.options.enableAutoPipelining !== true;
+    const timeoutMs = commandTimeoutOf(this.client);
+    this.timerAnchor = timeoutMs !== undefined && timeoutMs > 0 ? setInterval(noop, timeoutMs).unref() : null;
     if (this.owned) {
       // Connection errors surface on the commands; without a listener ioredis would print them.
       this.client.on('error', (error: unknown) => {
@@ -133,6 +150,7 @@ export class RedisConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.timerAnchor !== null) clearInterval(this.timerAnchor);
     if (!this.owned) return;
     if (this.client.status === 'wait' || this.client.status === 'end') {
       this.client.disconnect();
