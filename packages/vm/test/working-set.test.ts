@@ -225,6 +225,17 @@ describe('WorkingSetManager', () => {
     expect(stats).toMatchObject({ l0Pages: 1, l1Pages: 0, totalPages: 1, tokensUsed: 100, needsEviction: false });
     expect(stats.tokensByModality.text).toBe(100);
   });
+  it('a snapshot keeps the L0 order; an L0 id it lists without a charge is restored charged nothing', () => {
+    const w = ws();
+    w.addToL0(page('b', 30));
+    w.addToL0(page('a', 20));
+    const snap = w.toJSON();
+    const back = WorkingSetManager.fromJSON({ ...snap, l0PageIds: [...snap.l0PageIds, 'c'] });
+    expect(back.l0Pages).toEqual(['b', 'a', 'c']);
+    expect(back.tokensUsed).toBe(50);
+    expect(back.chargedTokens('c')).toBe(0);
+    expect(back.isInL0('c')).toBe(true);
+  });
   it('clear keeps pins and anti-thrash; snapshots round-trip', () => {
     const w = ws();
     const a = page('a', 100);

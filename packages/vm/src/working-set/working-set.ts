@@ -66,7 +66,7 @@ export class WorkingSetManager {
   readonly pinnedSet: PinnedSet;
   readonly antiThrash: AntiThrashPolicy;
   currentTurn = 0;
-  private readonly l0 = new Set<string>();
+  /** The L0 pages, oldest mapped first, with what each is charged to the budget (its keys are the L0 ids). */
   private readonly charged = new Map<string, Charge>();
   private readonly l1 = new Map<string, MemoryPage>();
   private readonly overrides = new Map<string, number>();
@@ -94,7 +94,7 @@ export class WorkingSetManager {
 
   /** Ordered, oldest first (a copy). */
   get l0Pages(): readonly string[] {
-    return [...this.l0];
+    return [...this.charged.keys()];
   }
   get l1Cache(): ReadonlyMap<string, MemoryPage> {
     return this.l1;
@@ -103,10 +103,10 @@ export class WorkingSetManager {
     return this.overrides;
   }
   get size(): number {
-    return this.l0.size + this.l1.size;
+    return this.charged.size + this.l1.size;
   }
   get l0Count(): number {
-    return this.l0.size;
+    return this.charged.size;
   }
   get l1Count(): number {
     return this.l1.size;
@@ -141,14 +141,10 @@ export class WorkingSetManager {
         this.budget.force(previous.tokens, previous.modality);
         return false;
       }
-    } else {
-      if (!this.budget.add(t, page.modality)) return false;
-      this.l0.add(page.pageId);
-    }
-    if (previous) {
       previous.tokens = t;
       previous.modality = page.modality;
     } else {
+      if (!this.budget.add(t, page.modality)) return false;
       this.charged.set(page.pageId, { tokens: t, modality: page.modality });
     }
     this.l1.delete(page.pageId);
@@ -184,7 +180,7 @@ export class WorkingSetManager {
   }
 
   demoteToL1(page: MemoryPage): boolean {
-    if (!this.l0.has(page.pageId)) return false;
+    if (!this.charged.has(page.pageId)) return false;
     return this.addToL1(page);
   }
 
@@ -203,19 +199,19 @@ export class WorkingSetManager {
   }
 
   isInL0(id: string): boolean {
-    return this.l0.has(id);
+    return this.charged.has(id);
   }
   isInL1(id: string): boolean {
     return this.l1.has(id);
   }
   isInWorkingSet(id: string): boolean {
-    return this.l0.has(id) || this.l1.has(id);
+    return this.charged.has(id) || this.l1.has(id);
   }
 
   getEvictionCandidates(query: EvictionCandidateQuery = {}): EvictionCandidate[] {
     const ctx: EvictionContext = {
       currentTurn: this.currentTurn,
-      l0PageIds: [...this.l0],
+      l0PageIds: [...this.charged.keys()],
       l1Pages: this.l1,
       pinnedPageIds: this.pinnedSet.all,
       importanceOverrides: this.overrides,
@@ -264,11 +260,11 @@ export class WorkingSetManager {
   }
 
   getL0PageIds(): string[] {
-    return [...this.l0];
+    return [...this.charged.keys()];
   }
   /** Live iteration over L0 ids, oldest first (no copy). */
   l0Ids(): IterableIterator<string> {
-    return this.l0.values();
+    return this.charged.keys();
   }
   getL1Pages(): MemoryPage[] {
     return [...this.l1.values()];
@@ -276,7 +272,7 @@ export class WorkingSetManager {
 
   getStats(): WorkingSetStats {
     return {
-      l0Pages: this.l0.size,
+      l0Pages: this.charged.size,
       l1Pages: this.l1.size,
       totalPages: this.size,
       tokensUsed: this.budget.used,
@@ -289,7 +285,6 @@ export class WorkingSetManager {
 
   /** Empties L0 and L1, resets the budget and overrides; pins and anti-thrash history are kept. */
   clear(): void {
-    this.l0.clear();
     this.charged.clear();
     this.l1.clear();
     this.overrides.clear();
@@ -299,7 +294,7 @@ export class WorkingSetManager {
   toJSON(): WorkingSetSnapshot {
     return {
       config: { ...this.config },
-      l0PageIds: [...this.l0],
+      l0PageIds: [...this.charged.keys()],
       charged: [...this.charged].map(([id, c]) => [id, { ...c }]),
       l1PageIds: [...this.l1.keys()],
       importanceOverrides: [...this.overrides],
@@ -321,9 +316,10 @@ export class WorkingSetManager {
       antiThrash: AntiThrashPolicy.fromJSON(s.antiThrash),
     });
     ws.currentTurn = s.currentTurn;
-    for (const id of s.l0PageIds) ws.l0.add(id);
-    for (const [id, c] of s.charged) {
-      if (!ws.l0.has(id)) continue;
+    // L0 in the snapshot's order; an id without a charge (not written by this class) is charged nothing.
+    const charges = new Map(s.charged);
+    for (const id of s.l0PageIds) {
+      const c = charges.get(id) ?? { tokens: 0, modality: Modality.Text };
       ws.charged.set(id, { ...c });
       ws.budget.force(c.tokens, c.modality);
     }
@@ -336,9 +332,9 @@ export class WorkingSetManager {
   }
 
   private releaseL0(pageId: string): boolean {
-    if (!this.l0.delete(pageId)) return false;
     const charge = this.charged.get(pageId);
-    if (charge) this.budget.remove(charge.tokens, charge.modality);
+    if (!charge) return false;
+    this.budget.remove(charge.tokens, charge.modality);
     this.charged.delete(pageId);
     return true;
   }
