@@ -52,15 +52,17 @@ export interface UpdateLocationOptions {
 }
 
 /**
- * Metadata of every known page, with indexes by tier (ordered by recency of arrival/access), modality,
- * page type and dirtiness. Every operation is O(1) except the listing helpers, which are O(result).
+ * Metadata of every known page, with indexes by tier (ordered by recency of arrival/access), page type and
+ * dirtiness, and counts per modality. Every operation is O(1) except the listing helpers, which are O(result)
+ * (`getByModality`: O(pages), modalities are counted, not indexed).
  */
 export class PageTable {
   private readonly slots = new Map<string, Slot>();
   private readonly view = new EntryView(this.slots);
   /** Per tier, ordered by arrival in the tier or last access (oldest first). */
   private readonly byTier: Record<StorageTier, IntrusiveList<Slot>>;
-  private readonly byModality = new Map<Modality, Set<string>>();
+  /** Pages per modality (listing one modality scans the table: nothing in the VM asks for it on a hot path). */
+  private readonly modalityCounts: Partial<Record<Modality, number>> = {};
   private readonly byType = new Map<PageType, Set<string>>();
   private readonly dirty = new Set<string>();
   private readonly tokensByTier = zeroByTier();
@@ -157,7 +159,7 @@ export class PageTable {
   private index(slot: Slot): void {
     const entry = slot.entry;
     this.byTier[entry.tier].append(slot);
-    this.setOf(this.byModality, entry.modality).add(entry.pageId);
+    this.modalityCounts[entry.modality] = (this.modalityCounts[entry.modality] ?? 0) + 1;
     this.setOf(this.byType, entry.pageType).add(entry.pageId);
     if (entry.dirty) this.dirty.add(entry.pageId);
     this.tokensByTier[entry.tier] += entry.sizeTokens ?? 0;
@@ -297,8 +299,12 @@ export class PageTable {
   countInTier(tier: StorageTier): number {
     return this.byTier[tier].size;
   }
+  /** O(pages): in registration order. */
   getByModality(modality: Modality): PageTableEntry[] {
-    return this.collect(this.byModality.get(modality)?.values() ?? []);
+    const out: PageTableEntry[] = [];
+    if (!this.modalityCounts[modality]) return out;
+    for (const slot of this.slots.values()) if (slot.entry.modality === modality) out.push(slot.entry);
+    return out;
   }
   getByType(pageType: PageType): PageTableEntry[] {
     return this.collect(this.byType.get(pageType)?.values() ?? []);
@@ -322,7 +328,7 @@ export class PageTable {
     const pagesByTier = zeroByTier();
     for (const t of ALL_STORAGE_TIERS) pagesByTier[t] = this.byTier[t].size;
     const pagesByModality = zeroByModality();
-    for (const m of ALL_MODALITIES) pagesByModality[m] = this.byModality.get(m)?.size ?? 0;
+    for (const m of ALL_MODALITIES) pagesByModality[m] = this.modalityCounts[m] ?? 0;
     return {
       totalPages: this.slots.size,
       dirtyPages: this.dirty.size,
@@ -346,7 +352,7 @@ export class PageTable {
       this.byTier[t].clear();
       this.tokensByTier[t] = 0;
     }
-    this.byModality.clear();
+    for (const m of Object.keys(this.modalityCounts) as Modality[]) this.modalityCounts[m] = 0;
     this.byType.clear();
     this.dirty.clear();
   }
@@ -355,7 +361,7 @@ export class PageTable {
   private unindex(slot: Slot): void {
     const old = slot.entry;
     this.byTier[old.tier].remove(slot);
-    this.byModality.get(old.modality)?.delete(old.pageId);
+    this.modalityCounts[old.modality] = (this.modalityCounts[old.modality] ?? 0) - 1;
     this.byType.get(old.pageType)?.delete(old.pageId);
     this.dirty.delete(old.pageId);
     this.tokensByTier[old.tier] -= old.sizeTokens ?? 0;

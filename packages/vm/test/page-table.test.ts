@@ -53,8 +53,23 @@ describe('PageTable', () => {
     expect([...t.entries.keys()]).toEqual(['a', 'b']);
     expect(t.getByTier('L1').map((e) => e.pageId)).toEqual(['b']);
     expect(t.getByTier('L2').map((e) => e.pageId)).toEqual(['a']);
-    expect(t.getByModality('image')).toHaveLength(1);
-    expect(t.getByModality('text')).toHaveLength(1);
+    expect(t.getByModality('image').map((e) => e.pageId)).toEqual(['a']);
+    expect(t.getByModality('text').map((e) => e.pageId)).toEqual(['b']);
+    expect(t.getStats().pagesByModality).toMatchObject({ text: 1, image: 1, audio: 0 });
+    t.clear();
+    expect(t.getStats().pagesByModality.image).toBe(0);
+    expect(t.getByModality('image')).toEqual([]);
+  });
+  it('lists one modality in registration order', () => {
+    const t = new PageTable();
+    for (const id of ['x', 'y', 'z']) t.register(page(id, id === 'y' ? { modality: 'audio' } : {}));
+    expect(t.getByModality('text').map((e) => e.pageId)).toEqual(['x', 'z']);
+    expect(t.getByModality('video')).toEqual([]);
+  });
+  it('keeps the dirty and type indexes when re-registering', () => {
+    const t = new PageTable();
+    t.register(page('b'));
+    t.register(page('a', { storageTier: 'L2', modality: 'image', dirty: true, pageType: 'claim' }));
     expect(t.getDirtyPages().map((e) => e.pageId)).toEqual(['a']);
     expect(t.getByType('claim')).toHaveLength(1);
   });
@@ -65,6 +80,8 @@ describe('PageTable', () => {
     expect(t.remove('a')).toBeUndefined();
     expect(t.getDirtyPages()).toEqual([]);
     expect(t.getStats().totalPages).toBe(0);
+    expect(t.getStats().pagesByModality.text).toBe(0);
+    expect(t.getByModality('text')).toEqual([]);
     for (const ok of [t.updateLocation('x', 'L2'), t.updateCompression('x', 1), t.markAccessed('x'), t.markDirty('x'), t.markClean('x'), t.setPinned('x', true), t.updateSize('x', 3), t.setVersion('x', 2)]) {
       expect(ok).toBe(false);
     }
