@@ -116,8 +116,9 @@ function sortAscending(out: EvictionCandidate[]): EvictionCandidate[] {
   return out.sort((a, b) => a.score - b.score);
 }
 
+/** The page's own type and pin (kept in step with its entry); the entry when the page is not at hand. */
 function pageTypeFactor(ctx: EvictionContext, id: string, page: MemoryPage | undefined): number {
-  const source = ctx.pageTable?.lookup(id) ?? page;
+  const source = page ?? ctx.pageTable?.lookup(id);
   if (source === undefined) return 1;
   return 1 - (source.pinned ? 0 : evictionPriority(source));
 }
