@@ -154,7 +154,10 @@ export class DemandPagingPrePass {
     return [...claims, ...topical, ...summaries];
   }
 
-  /** Pages hit by at least one topic, scored by Σ 1/document-frequency (rare words weigh more). */
+  /**
+   * Pages hit by at least one topic, scored by Σ 1/document-frequency (rare words weigh more). Equal scores go newest
+   * first (the later hint), so a correction comes before the statement it corrects.
+   */
   private rankTopical(q: PrefetchQuery, topics: string[]): string[] {
     const scores = new Map<string, number>();
     for (const t of topics) {
@@ -163,7 +166,9 @@ export class DemandPagingPrePass {
       const weight = 1 / pages.size;
       for (const id of pages) scores.set(id, (scores.get(id) ?? 0) + weight);
     }
-    return [...scores].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    // Map order is the order pages were first hit, which for pages sharing their topics is the hint order.
+    const ranked = [...scores].map(([id, score], order) => ({ id, score, order }));
+    return ranked.sort((a, b) => b.score - a.score || b.order - a.order).map((r) => r.id);
   }
 
   private scan(hints: ReadonlyMap<string, string>, topic: string): Set<string> {

@@ -84,6 +84,23 @@ describe('prefetch candidates', () => {
     index.clear();
     expect(index.pagesWith('helm').size).toBe(0);
   });
+  it('ranks equally scored pages newest first: a correction before the statement it corrects (fidelity fix 8)', () => {
+    const t = new PageTable();
+    const hints = new Map<string, string>();
+    const index = new HintIndex();
+    for (const [id, hint] of [
+      ['stated', '[user] The Fjord Newt staging port is 24487.'],
+      ['other', '[user] Something else entirely.'],
+      ['corrected', '[user] Correction: the Fjord Newt staging port is 57242.'],
+    ] as const) {
+      t.register(makePage({ pageId: id, modality: 'text', content: hint }));
+      hints.set(id, hint);
+      index.set(id, hint);
+    }
+    const q = { message: 'Which staging port does Fjord Newt use?', pageTable: t, pageHints: hints, workingSetIds: new Set<string>() };
+    expect(pp.classify({ ...q, hintIndex: index }).topical).toEqual(['corrected', 'stated']);
+    expect(pp.classify(q).topical).toEqual(['corrected', 'stated']);
+  });
   it('legacy order: claims, topic matches, summaries; dedupe; cap', () => {
     const { t, hints } = table();
     const legacy = new DemandPagingPrePass({ legacy: true, maxPrefetchPages: 3 });
