@@ -36,6 +36,12 @@ export class SimplePrefetcher {
     this.totalAccesses += 1;
   }
 
+  /** The first access of a page the prefetcher has not seen (or has forgotten): `recordPageAccess` without the lookup. */
+  recordFirstAccess(pageId: string): void {
+    this.accessCounts.set(pageId, 1);
+    this.totalAccesses += 1;
+  }
+
   recordToolCall(toolName: string, turn: number, pagesAccessedBefore: readonly string[] = []): void {
     let p = this.patterns.get(toolName);
     if (!p) {

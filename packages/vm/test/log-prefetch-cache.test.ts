@@ -86,6 +86,14 @@ describe('SimplePrefetcher', () => {
     expect(p.getToolPrereqPages('nope')).toEqual([]);
     expect(p.getStats()).toEqual({ toolsTracked: 4, pagesTracked: 2, totalAccesses: 3 });
   });
+  it('a first access counts one, like recordPageAccess of an unseen page', () => {
+    const p = new SimplePrefetcher();
+    p.recordFirstAccess('c');
+    p.recordPageAccess('c');
+    p.recordFirstAccess('d');
+    expect(p.getStats()).toEqual({ toolsTracked: 0, pagesTracked: 2, totalAccesses: 3 });
+    expect(p.getTopClaims(undefined, 1)).toEqual(['c']);
+  });
   it('top claims with and without a page table, and the turn-start order', async () => {
     const t = new PageTable();
     t.register(makePage({ pageId: 'c1', modality: 'text', pageType: 'claim' }));

@@ -235,7 +235,8 @@ export class VmCore implements PageLoader {
     if (replacing) this.log(pageId, MutationType.Update, null, StorageTier.L1, MutationCause.ReplacePage);
     else this.log(pageId, MutationType.Create, null, StorageTier.L1, MutationCause.CreatePage, Actor.System, page.createdAt);
     this.recordVersion(page, page.createdAt);
-    this.prefetcher.recordPageAccess(pageId);
+    // A new id, or one `forgetPage` just cleared: its first access.
+    this.prefetcher.recordFirstAccess(pageId);
     this.touch();
     return page;
   }
