@@ -224,7 +224,7 @@ function unmap(core: VmCore, pageId: string, current: MemoryPage, target: Storag
     core.store.delete(pageId);
     core.originals.delete(pageId);
   } else {
-    const page = core.writable(pageId);
+    const page = core.shared.has(current) ? core.writable(pageId) : current;
     if (page) page.storageTier = target;
   }
   if (oldTier === StorageTier.L0) core.workingSet.recordEviction(pageId);
