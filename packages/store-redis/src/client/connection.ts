@@ -31,6 +31,9 @@ type Corkable = Pick<NonNullable<Redis['stream']>, 'cork' | 'uncork' | 'destroye
 
 const noop = (): void => undefined;
 
+/** Shorter command timeouts get no anchor timer (it would wake the process too often). */
+const MIN_ANCHORED_TIMEOUT_MS = 1_000;
+
 /** The per-command timeout the client arms (ioredis `commandTimeout`), if any. */
 function commandTimeoutOf(client: RedisClient): number | undefined {
   const options = isCluster(client) ? client.options.redisOptions : client.options;
@@ -62,7 +65,8 @@ export class RedisConnection {
    * An idle timer of the same duration as ioredis' per-command timeout. Node keeps one list per
    * timer duration and tears it down (re-arming its native timer) whenever it empties — which a
    * caller awaiting one command at a time does on every command; with this timer in it the list
-   * never empties and arming a command's timeout is a list append. Unref'd, cleared by close().
+   * never empties and arming a command's timeout is a list append. Unref'd, cleared by close(); none
+   * for timeouts under a second.
    */
   private readonly timerAnchor: ReturnType<typeof setInterval> | null;
 
@@ -82,7 +86,7 @@ export class RedisConnection {
     this.cluster = isCluster(this.client);
     this.coalesce = options.autoPipelining && !this.cluster && this.client.options.enableAutoPipelining !== true;
     const timeoutMs = commandTimeoutOf(this.client);
-    this.timerAnchor = timeoutMs !== undefined && timeoutMs > 0 ? setInterval(noop, timeoutMs).unref() : null;
+    this.timerAnchor = timeoutMs !== undefined && timeoutMs >= MIN_ANCHORED_TIMEOUT_MS ? setInterval(noop, timeoutMs).unref() : null;
     if (this.owned) {
       // Connection errors surface on the commands; without a listener ioredis would print them.
       this.client.on('error', (error: unknown) => {
