@@ -24,6 +24,19 @@ import { PinnedSet } from '../working-set/pinned-set.js';
 import { WorkingSetManager } from '../working-set/working-set.js';
 import type { CreatePageOptions, MemoryManagerOptions } from './options.js';
 
+/** `CreatePageOptions.metadata` key naming the page id (or ids) a new page supersedes, e.g. a correction. */
+export const SUPERSEDES_METADATA_KEY = 'supersedes';
+/** Prefix of the hint of a superseded page (manifest and `search_pages`). */
+export const SUPERSEDED_HINT_PREFIX = '[superseded] ';
+/** A fault follows a chain of successors (A superseded by B, B by C) this far. */
+const MAX_SUCCESSOR_CHAIN = 8;
+
+function supersededIds(metadata: Record<string, unknown>): string[] {
+  const value = metadata[SUPERSEDES_METADATA_KEY];
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
 /**
  * All VM state, page registration and the small helpers every operation uses. The operations themselves live
  * by area in this folder (paging, fault path, page ops, persistence, ...), as functions of a `VmCore`;
@@ -61,6 +74,8 @@ export class VmCore implements PageLoader {
   readonly hints = new Map<string, string>();
   readonly hintIndex = new HintIndex();
   readonly groups = new Map<string, Set<string>>();
+  /** Superseded page → the page that supersedes it (`metadata.supersedes`; in memory, not in checkpoints). */
+  readonly successors = new Map<string, string>();
   /** Page objects shared with a fork: copied before the first write (copy-on-write). */
   shared = new WeakSet<MemoryPage>();
   /** Blobs this manager created (a fork never deletes its parent's blobs). */
@@ -232,6 +247,7 @@ export class VmCore implements PageLoader {
       members.add(pageId);
     }
     if (opts.hint) this.setHint(pageId, opts.hint);
+    for (const old of supersededIds(metadata)) if (old !== pageId && this.pageTable.has(old)) this.markSuperseded(old, pageId);
     if (replacing) this.log(pageId, MutationType.Update, null, StorageTier.L1, MutationCause.ReplacePage);
     else this.log(pageId, MutationType.Create, null, StorageTier.L1, MutationCause.CreatePage, Actor.System, page.createdAt);
     this.recordVersion(page, page.createdAt);
@@ -239,6 +255,24 @@ export class VmCore implements PageLoader {
     this.prefetcher.recordFirstAccess(pageId);
     this.touch();
     return page;
+  }
+
+  /** `old` is superseded by `successor`: a fault of `old` maps the successor too, and its hint says `[superseded]`. */
+  markSuperseded(old: string, successor: string): void {
+    this.successors.set(old, successor);
+    const hint = this.hints.get(old) ?? '';
+    if (!hint.startsWith(SUPERSEDED_HINT_PREFIX)) this.setHint(old, `${SUPERSEDED_HINT_PREFIX}${hint}`.trimEnd());
+  }
+
+  /** The pages that supersede `pageId`, nearest first (following the chain, without cycles). */
+  successorsOf(pageId: string): string[] {
+    const out: string[] = [];
+    let next = this.successors.size === 0 ? undefined : this.successors.get(pageId);
+    while (next !== undefined && next !== pageId && !out.includes(next) && out.length < MAX_SUCCESSOR_CHAIN) {
+      out.push(next);
+      next = this.successors.get(next);
+    }
+    return out;
   }
 
   /** Remove every trace of a page from the in-process structures (not from tier storage). */
@@ -258,6 +292,10 @@ export class VmCore implements PageLoader {
     this.tlb.invalidate(pageId);
     this.store.delete(pageId);
     this.originals.delete(pageId);
+    if (this.successors.size > 0) {
+      this.successors.delete(pageId);
+      for (const [old, successor] of this.successors) if (successor === pageId) this.successors.delete(old);
+    }
     this.hints.delete(pageId);
     this.hintIndex.delete(pageId);
     this.prefetcher.forget(pageId);

@@ -130,7 +130,10 @@ export async function faultCore(core: VmCore, pageId: string, targetLevel: numbe
     core.originals.set(pageId, stored);
   }
   const sourceTier = entry.tier;
-  const members = core.groupOf(pageId).filter((id) => id !== pageId && !core.workingSet.isInL0(id));
+  // Group members come along, and the pages that supersede this one (a correction with the statement it corrects).
+  const successors = core.successorsOf(pageId);
+  const group = core.groupOf(pageId);
+  const members = (successors.length === 0 ? group : [...new Set([...group, ...successors])]).filter((id) => id !== pageId && !core.workingSet.isInL0(id));
   const own = copyPage(page, { sessionId: core.sessionId, storageTier: page === stored ? page.storageTier : sourceTier });
   core.replaceStored(own);
   protectFaulted(core, pageId, opts);
