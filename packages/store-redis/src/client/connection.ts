@@ -13,12 +13,6 @@ export const REDIS_BACKEND = 'redis';
  */
 export const LARGE_COMMAND_BYTES = 16 * 1024;
 
-/**
- * At most this many commands wait for the end of the turn: then they go out, so that Redis runs
- * them while the rest of the turn's commands are prepared (instead of the two alternating in lockstep).
- */
-export const COALESCE_MAX_COMMANDS = 16;
-
 /** The error Redis answers an EVALSHA with when it does not know the script (yet). */
 const NOSCRIPT = 'NOSCRIPT';
 
@@ -55,10 +49,9 @@ function isNoScript(error: unknown): boolean {
  * on the first command, reconnecting by itself. An injected client is used, never quit.
  *
  * With `autoPipelining` on a standalone server the commands the store issues within one event-loop
- * turn leave together: the socket is corked at the first of them and uncorked by a `setImmediate`
- * (after the I/O callbacks of the turn), or earlier after 16 commands or one large command. The next
- * batch does not wait for the replies of the previous one (unlike ioredis' own auto-pipelining,
- * which the created client uses on Cluster).
+ * turn leave in one socket write: the socket is corked at the first of them and uncorked by a
+ * `setImmediate` (after the I/O callbacks of the turn). The next batch does not wait for the replies
+ * of the previous one (unlike ioredis' own auto-pipelining, which the created client uses on Cluster).
  */
 export class RedisConnection {
   readonly client: RedisClient;
@@ -66,7 +59,6 @@ export class RedisConnection {
   readonly cluster: boolean;
   private readonly coalesce: boolean;
   private corked: Corkable | null = null;
-  private corkedCommands = 0;
   private closed = false;
   private readonly logger: Logger;
   /**
@@ -105,29 +97,18 @@ export class RedisConnection {
 
   /** The client, for a command about to be sent (coalesced with the others of this tick when enabled). */
   command(): RedisClient {
-    if (!this.coalesce) return this.client;
-    if (this.corked === null) {
+    if (this.coalesce && this.corked === null) {
       const stream = (this.client as Redis).stream as Corkable | undefined;
-      if (stream === undefined || stream.destroyed) return this.client;
-      this.corked = stream;
-      this.corkedCommands = 0;
-      stream.cork();
-      setImmediate(() => {
-        this.corked = null;
-        stream.uncork();
-      });
-    } else if (this.corkedCommands >= COALESCE_MAX_COMMANDS) {
-      this.flush(this.corked);
+      if (stream !== undefined && !stream.destroyed) {
+        this.corked = stream;
+        stream.cork();
+        setImmediate(() => {
+          this.corked = null;
+          stream.uncork();
+        });
+      }
     }
-    this.corkedCommands += 1;
     return this.client;
-  }
-
-  /** Sends the corked commands now; the socket stays corked for the rest of the turn. */
-  private flush(stream: Corkable): void {
-    stream.uncork();
-    stream.cork();
-    this.corkedCommands = 0;
   }
 
   /** Bytes waiting in the corked socket (0 when not corked). */
@@ -138,7 +119,10 @@ export class RedisConnection {
   /** Sends the corked commands now when the last one was large (the socket stays corked for the turn). */
   private flushAfterLarge(pendingBefore: number): void {
     const stream = this.corked;
-    if (stream !== null && stream.writableLength - pendingBefore >= LARGE_COMMAND_BYTES) this.flush(stream);
+    if (stream !== null && stream.writableLength - pendingBefore >= LARGE_COMMAND_BYTES) {
+      stream.uncork();
+      stream.cork();
+    }
   }
 
   /**
