@@ -38,12 +38,15 @@ export function mapToL0(core: VmCore, pageId: string): MaybePromise<MapResult> {
   const t = pageTokens(stored, core.estimator);
   const needed = already ? t - ws.chargedTokens(pageId) : t;
   if (needed > 0 && !ws.canFit(needed)) return mapMaybe(runSteps(evictionRun(core, needed, pageId)), (run) => mapFreed(core, pageId, already, run));
-  return mapFreed(core, pageId, already, NO_EVICTIONS);
+  return mapFreed(core, pageId, already, NO_EVICTIONS, stored);
 }
 
-/** The mapping itself, once room was made (`run`); then proactive eviction when configured. */
-function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionRun): MaybePromise<MapResult> {
-  const page = core.writable(pageId);
+/**
+ * The mapping itself, once room was made (`run`); then proactive eviction when configured. `stored` is the stored
+ * page when nothing ran in between (else it is looked up again).
+ */
+function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionRun, stored?: MemoryPage): MaybePromise<MapResult> {
+  const page = stored !== undefined && !core.shared.has(stored) ? stored : core.writable(pageId);
   if (!page) return mapResult(false, run);
   const ws = core.workingSet;
   if (!ws.addToL0(page)) return mapResult(false, run);
