@@ -199,7 +199,9 @@ function applyCompression(
   if (inL0) core.primeContext(newPage);
   if (saved > 0) {
     core.metrics.recordCompression(saved);
-    core.log(pageId, MutationType.Compress, core.tierOf(pageId), newPage.storageTier, compressCause(target), Actor.System, now);
+    // Compression keeps the tier; a mapped page's is L0 (no page-table lookup needed).
+    const tier = inL0 ? StorageTier.L0 : core.tierOf(pageId);
+    core.log(pageId, MutationType.Compress, tier, newPage.storageTier, compressCause(target), Actor.System, now);
   }
   core.syncTokenMetrics();
   return result;
