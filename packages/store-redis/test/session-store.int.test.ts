@@ -242,12 +242,12 @@ describe('TTL (real expiry on the server)', () => {
     const store = makeStore({ ttlSeconds: 1 });
     await store.create(header('ttl-1'));
     await store.append('ttl-1', [event('a')]);
-    await raw.pexpire(sessionKeys(prefix, 'ttl-1').hash, 50);
-    await raw.pexpire(sessionKeys(prefix, 'ttl-1').events, 50);
+    await raw.pexpire(sessionKeys(prefix, 'ttl-1').hash, 300);
+    await raw.pexpire(sessionKeys(prefix, 'ttl-1').events, 300);
     await store.append('ttl-1', [event('b')]);
     const ttlKeys = sessionKeys(prefix, 'ttl-1');
     for (const key of [ttlKeys.hash, ttlKeys.events, ttlKeys.ids]) expect(await raw.pttl(key)).toBeGreaterThan(500);
-    await raw.pexpire(sessionKeys(prefix, 'ttl-1').hash, 50);
+    await raw.pexpire(sessionKeys(prefix, 'ttl-1').hash, 300);
     await store.updateHeader((await store.getHeader('ttl-1'))!, { expectedRevision: 1 });
     expect(await raw.pttl(sessionKeys(prefix, 'ttl-1').hash)).toBeGreaterThan(500);
     await new Promise((r) => setTimeout(r, 1_300));
