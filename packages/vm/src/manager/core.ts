@@ -152,9 +152,14 @@ export class VmCore implements PageLoader {
   /** The stored page, made private first if it is shared with a fork. */
   writable(pageId: string): MemoryPage | undefined {
     const page = this.store.get(pageId);
-    if (!page || !this.shared.has(page)) return page;
+    return page ? this.ownCopy(page) : undefined;
+  }
+
+  /** `writable` of a page the caller just read from the store (no second lookup). */
+  ownCopy(page: MemoryPage): MemoryPage {
+    if (!this.shared.has(page)) return page;
     const own = copyPage(page, { sessionId: this.sessionId });
-    this.store.set(pageId, own);
+    this.store.set(page.pageId, own);
     return own;
   }
 

@@ -46,7 +46,7 @@ export function mapToL0(core: VmCore, pageId: string): MaybePromise<MapResult> {
  * page when nothing ran in between (else it is looked up again).
  */
 function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionRun, stored?: MemoryPage): MaybePromise<MapResult> {
-  const page = stored !== undefined && !core.shared.has(stored) ? stored : core.writable(pageId);
+  const page = stored !== undefined ? core.ownCopy(stored) : core.writable(pageId);
   if (!page) return mapResult(false, run);
   const ws = core.workingSet;
   if (!ws.addToL0(page)) return mapResult(false, run);
@@ -131,8 +131,8 @@ function compressPageOneLevel(core: VmCore, page: MemoryPage, now: Date): MaybeP
 function* compressEach(core: VmCore, pages: readonly MemoryPage[], now: Date): Steps<number> {
   let saved = 0;
   for (const page of pages) {
-    const r = compressLoaded(core, page.pageId, page, (page.compressionLevel + 1) as CompressionLevel, false, now);
-    saved += gain(r instanceof Promise ? yield* wait(r) : r);
+    const r = compressPageOneLevel(core, page, now);
+    saved += r instanceof Promise ? yield* wait(r) : r;
   }
   return saved;
 }
@@ -229,8 +229,7 @@ function unmap(core: VmCore, pageId: string, current: MemoryPage, target: Storag
     core.store.delete(pageId);
     core.originals.delete(pageId);
   } else {
-    const page = core.shared.has(current) ? core.writable(pageId) : current;
-    if (page) page.storageTier = target;
+    core.ownCopy(current).storageTier = target;
   }
   if (oldTier === StorageTier.L0) core.workingSet.recordEviction(pageId);
   core.metrics.recordEviction();
