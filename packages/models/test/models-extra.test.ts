@@ -100,9 +100,10 @@ describe('headers', () => {
     expect(fresh.childIds).toBe(fresh.childIds);
     fresh.childIds.push('c');
     expect(f.childIds).toEqual([]);
-    const full = Session.fromFrozen(freezeHeader(header(), 2), []);
+    const source = header();
+    const full = Session.fromFrozen(freezeHeader(source, 2), []);
     const shared = full.toFrozenHeader(3);
-    const base = freezeHeader(header(), 2);
+    const base = freezeHeader(source, 2);
     expect(shared.revision).toBe(3);
     expect(headerToWire(thawHeader(shared))).toEqual(headerToWire(thawHeader(base)));
     full.childIds.push('d');
