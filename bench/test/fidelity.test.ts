@@ -21,14 +21,18 @@ import { DEFAULT_SUMMARY_TOKENS, createDeterministicSummariser } from '../fideli
 /**
  * The small regression version of `pnpm bench:fidelity` (80 turns, 8 facts, same method and
  * library paths). Thresholds sit a little under the figures measured when it was written
- * (bench/fidelity/README.md), so a change that loses facts fails here.
+ * (bench/fidelity/README.md), so a change that loses facts fails here. The runs are seeded
+ * (`ConfigEnv.seed`: seeded event ids, a clock that ticks per reading), so a result does not depend
+ * on the random page ids or the machine's speed.
  */
+const SEED = 1;
 const conversation = generateConversation(REGRESSION_SIZE);
 const env: ConfigEnv = {
   conversation,
   budgetTokens: budgetFor(conversation),
   summariser: createDeterministicSummariser(DEFAULT_SUMMARY_TOKENS),
   summaryTokens: DEFAULT_SUMMARY_TOKENS,
+  seed: SEED,
 };
 
 interface Bar {
@@ -119,13 +123,13 @@ describe('the VM prompt within the budget (400 turns / 40 facts, the size of the
     expect(result.staleExposed).toBe(0);
   });
 
-  // VM alone moves by a probe between runs (the random page ids change what fits in the VM:CONTEXT lines): measured
-  // 37.5% direct and 97.5–100% within one fault; the bars leave two probes of room below direct.
-  it('VM: every prompt within B, direct ≥ 32.5%, within one fault ≥ 92.5%', async () => {
+  // Seeded, VM alone measures 37.5% direct and 100% within one fault. Over seeds 1–100 (other page ids, so
+  // other VM:CONTEXT line lengths) direct stayed 37.5% and within one fault was 95–100%.
+  it('VM: every prompt within B, direct ≥ 35%, within one fault ≥ 97.5%', async () => {
     const result = await runConfig(vmDefault, standardEnv);
     expect(result.maxTokens).toBeLessThanOrEqual(standardEnv.budgetTokens);
-    expect(result.directRecall).toBeGreaterThanOrEqual(32.5);
-    expect(result.withinOneFault).toBeGreaterThanOrEqual(92.5);
+    expect(result.directRecall).toBeGreaterThanOrEqual(35);
+    expect(result.withinOneFault).toBeGreaterThanOrEqual(97.5);
     expect(result.staleExposed).toBe(0);
   });
 });

@@ -106,9 +106,33 @@ async function createManager(env: ConfigEnv, setup: FacadeSetup, store: SessionS
   return new SessionManager({
     store,
     summaryCallback: env.summariser,
+    ...(env.seed === undefined ? {} : reproducible(env.seed)),
     ...segments,
     ...vm,
   });
+}
+
+/** The epoch of the reproducible clock (any fixed instant). */
+const REPRODUCIBLE_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/** Seeded ids (UUID-shaped, from a 32-bit xorshift) and a clock that ticks 1 ms per reading. */
+function reproducible(seed: number): { idGenerator: () => string; clock: () => Date } {
+  let state = seed >>> 0 || 1;
+  const next32 = (): string => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
+    return state.toString(16).padStart(8, '0');
+  };
+  let ms = REPRODUCIBLE_EPOCH_MS;
+  return {
+    idGenerator: () => {
+      const hex = next32() + next32() + next32() + next32();
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    },
+    clock: () => new Date(ms++),
+  };
 }
 
 class FacadeSession implements ConfigSession {

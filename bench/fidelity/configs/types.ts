@@ -34,6 +34,12 @@ export interface ConfigEnv {
   summariser: SummaryCallback;
   /** the summary budget the summariser keeps to */
   summaryTokens: number;
+  /**
+   * When set, the run is reproducible: event ids come from a generator seeded with it and the clock
+   * advances one millisecond per reading from a fixed epoch. Unset, ids are random UUIDs and the
+   * clock is the system's, as in production.
+   */
+  seed?: number;
 }
 
 export interface FidelityConfig {
