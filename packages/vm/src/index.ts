@@ -65,7 +65,7 @@ export type {
 } from './working-set/working-set.js';
 export {
   DEFAULT_MODALITY_WEIGHTS, ImportanceWeightedLRU, ImportanceWeightedLRUConfigSchema, L0ImportanceSource, LRUEvictionPolicy,
-  ModalityAwareLRU, PageTypeAwarePolicy,
+  ModalityAwareLRU, PageTypeAwarePolicy, coverNeed,
 } from './eviction.js';
 export type {
   AntiThrashView, EvictionCandidate, EvictionContext, EvictionPolicy, ImportanceWeightedLRUConfig, ImportanceWeightedLRUConfigInput,
@@ -73,7 +73,7 @@ export type {
 
 // compression
 export {
-  CompressorRegistry, ImageCompressor, PassthroughCompressor, SyncCompressor, TextCompressor, TextCompressorConfigSchema,
+  CompressorRegistry, DEFAULT_MIN_COMPRESS_TOKENS, ImageCompressor, PassthroughCompressor, SyncCompressor, TextCompressor, TextCompressorConfigSchema,
   tokensSaved,
 } from './compression.js';
 export type {
@@ -81,7 +81,9 @@ export type {
 } from './compression.js';
 
 // faults, search, demand paging
-export { PageFaultHandler, buildToolError, buildToolResult, envelopeContent } from './fault.js';
+export {
+  FAULT_CANCELLED, FAULT_DOES_NOT_FIT, FAULT_HANDLER_DEFAULT_MAX_FAULTS, FAULT_POLICY_LIMIT, PageFaultHandler, buildToolError, buildToolResult, envelopeContent,
+} from './fault.js';
 export type { FaultCompressor, FaultResult, PageFaultHandlerOptions, PageLoader } from './fault.js';
 export { DEFAULT_SEARCH_LIMIT, PageSearchHandler, SearchMatchMode } from './search.js';
 export type { PageSearchOptions } from './search.js';
@@ -123,6 +125,7 @@ export type { BlobTierStoreOptions, CheckpointManifest, TierStore } from './stor
 
 // manager
 export { MemoryManager } from './manager/manager.js';
+export { SUPERSEDED_HINT_PREFIX, SUPERSEDES_METADATA_KEY } from './manager/core.js';
 export type { CheckpointInfo } from './manager/manager.js';
 export { VmDeveloperRole, VmFacadeSettingsSchema, VmPromptStrategy, resolveVmFacadeSettings } from './manager/options.js';
 export type {

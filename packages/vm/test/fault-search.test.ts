@@ -217,12 +217,17 @@ describe('PageSearchHandler', () => {
     expect((await search.search(' MSG_3F46A1B2 ')).results[0]).toMatchObject({ pageId: 'msg_3f46a1b2', relevance: 1 });
     expect((await search.search('msg_3f46a1b2 other', null, 5, { matchMode: 'any_terms' })).results[0]).toMatchObject({ pageId: 'msg_3f46a1b2', relevance: 0.4 });
   });
+  /** Page `a` mapped (L0), page `b` evicted (L2), both with `hint`. */
+  const mappedAndEvicted = (hint: string): ReturnType<typeof setupSearch> => {
+    const setup = setupSearch();
+    setup.table.register(page('a', { storageTier: 'L0' }));
+    setup.table.register(page('b', { storageTier: 'L2' }));
+    setup.search.setHint('a', hint);
+    setup.search.setHint('b', hint);
+    return setup;
+  };
   it('says which results are already mapped (mapped: true, also in the wire JSON)', async () => {
-    const { table, search } = setupSearch();
-    table.register(page('a', { storageTier: 'L0' }));
-    table.register(page('b', { storageTier: 'L2' }));
-    search.setHint('a', 'schema notes');
-    search.setHint('b', 'schema notes');
+    const { search } = mappedAndEvicted('schema notes');
     const r = await search.search('schema');
     expect(r.results.map((x) => [x.pageId, x.mapped])).toEqual([
       ['a', true],
@@ -233,11 +238,7 @@ describe('PageSearchHandler', () => {
     expect('mapped' in (wire.results[1] ?? {})).toBe(false);
   });
   it('excludes mapped pages and supports tokenised matching', async () => {
-    const { table, search } = setupSearch();
-    table.register(page('a', { storageTier: 'L0' }));
-    table.register(page('b', { storageTier: 'L2' }));
-    search.setHint('a', 'schema for the database');
-    search.setHint('b', 'schema for the database');
+    const { search } = mappedAndEvicted('schema for the database');
     expect((await search.search('database schema')).results).toEqual([]);
     expect((await search.search('database schema', null, 5, { matchMode: 'all_terms' })).results).toHaveLength(2);
     expect((await search.search('database schema', null, 5, { matchMode: 'all_terms', excludeMapped: true })).results.map((x) => x.pageId)).toEqual(['b']);
