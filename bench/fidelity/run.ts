@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:fidelity [--long] [--model-summariser]`: the context fidelity benchmark of
+ * `pnpm bench:fidelity [--long] [--model-summariser] [--seed=N]`: the context fidelity benchmark of
  * ../../../shared/bench/fidelity.md. Prints one table (rows: configurations) for the 400-turn run, or
  * the 4,000-turn run with `--long` (also `long` or `4000`). `--model-summariser` uses a real model
  * (OPENAI_API_KEY, optional OPENAI_BASE_URL / OPENAI_MODEL) instead of the deterministic summariser.
@@ -13,6 +13,8 @@ import { DEFAULT_SUMMARY_TOKENS, createDeterministicSummariser, modelSummariserF
 import { formatBreakdown, formatComposition, formatTable, type Row } from './table.js';
 
 const LONG_FLAGS = new Set(['--long', 'long', '4000']);
+/** `--seed=N`: seeded ids and clock (`ConfigEnv.seed`), so the run repeats exactly. */
+const SEED_FLAG = '--seed=';
 const NOT_AVAILABLE = 'n/a (package not available)';
 
 async function loadConfig(load: (() => Promise<FidelityConfig>) | null): Promise<FidelityConfig | null> {
@@ -31,6 +33,9 @@ async function main(): Promise<void> {
   const conversation = generateConversation(size);
   const budgetTokens = budgetFor(conversation);
   const wantsModel = args.includes('--model-summariser');
+  const seedArg = args.find((a) => a.startsWith(SEED_FLAG));
+  const seed = seedArg === undefined ? undefined : Number(seedArg.slice(SEED_FLAG.length));
+  if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`${SEED_FLAG}N needs an integer, got ${String(seedArg)}`);
   const model = wantsModel ? modelSummariserFromEnv(process.env, DEFAULT_SUMMARY_TOKENS) : null;
   if (wantsModel && model === null) console.log('# --model-summariser ignored: OPENAI_API_KEY is not set');
   const env: ConfigEnv = {
@@ -38,11 +43,13 @@ async function main(): Promise<void> {
     budgetTokens,
     summariser: model ?? createDeterministicSummariser(DEFAULT_SUMMARY_TOKENS),
     summaryTokens: DEFAULT_SUMMARY_TOKENS,
+    ...(seed === undefined ? {} : { seed }),
   };
   console.log(`# chuk context fidelity — node ${process.version}, ${new Date().toISOString()}`);
   console.log(
     `# ${size.turns} turns, ${size.facts} facts, transcript ${transcriptTokens(conversation)} tokens (o200k_base), ` +
-      `context budget ${budgetTokens} tokens, summariser ${model === null ? 'deterministic' : 'model'} (${DEFAULT_SUMMARY_TOKENS} tokens)`,
+      `context budget ${budgetTokens} tokens, summariser ${model === null ? 'deterministic' : 'model'} (${DEFAULT_SUMMARY_TOKENS} tokens)` +
+      (seed === undefined ? '' : `, seed ${seed}`),
   );
   const rows: Row[] = [];
   for (const entry of CONFIGS) {

@@ -1,3 +1,4 @@
+import { InvalidInput } from '@chuk/models';
 import { PageType } from './enums.js';
 import type { PageTable } from './page-table.js';
 
@@ -16,6 +17,15 @@ export const LEGACY_RECALL_SIGNALS: readonly RegExp[] = RECALL_PATTERN_SOURCES.m
 
 export const DEFAULT_MAX_PREFETCH_PAGES = 5;
 export const MIN_TOPIC_LENGTH = 4;
+/**
+ * Topics found in more hinted pages than this are left out of the ranking: they say little about which page is
+ * meant (their weight is under 1/256), and walking their postings would make a user message cost O(pages).
+ */
+export const DEFAULT_MAX_TOPIC_PAGES = 256;
+/** A page whose hint holds this many of the message's rare topics is referenced by the message. */
+export const DEFAULT_REFERENCE_MIN_TOPICS = 2;
+/** ... and at least this share of the message's topics (those in at most `maxTopicPages` pages). */
+export const DEFAULT_REFERENCE_MIN_SHARE = 0.5;
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -37,6 +47,18 @@ export interface DemandPagingOptions {
    * unpinned pages, but they yield to the turn's own pages (the user message) instead of keeping them out of L0.
    */
   protectPrefetched?: boolean;
+  /** Topics in more hinted pages than this are ignored by the ranking (default `DEFAULT_MAX_TOPIC_PAGES`). */
+  maxTopicPages?: number;
+  /**
+   * A message without a recall signal still references the page whose hint holds the most of its topics, when
+   * that is at least this many ("What is my Acme account number?" names the page that stated it; see
+   * `referencedPages`). Such pages are prefetched as `resolve_reference` faults, which the default `referenced`
+   * confidence threshold allows. Default `DEFAULT_REFERENCE_MIN_TOPICS`; 0 turns it off (then only recall
+   * signals prefetch under `referenced`).
+   */
+  referenceMinTopics?: number;
+  /** ... and at least this share of the message's topics, in [0, 1] (default `DEFAULT_REFERENCE_MIN_SHARE`). */
+  referenceMinShare?: number;
 }
 
 export interface PrefetchQuery {
@@ -49,6 +71,12 @@ export interface PrefetchQuery {
 }
 
 export interface PrefetchCandidates { recall: boolean; claimsAndSummaries: string[]; topical: string[]; all: string[] }
+
+function countOption(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 0) throw new InvalidInput({ field: `demandPaging.${name}`, reason: `must be a non-negative integer, got ${String(v)}` });
+  return v;
+}
 
 /** Lower-case ASCII words of `text`. */
 export function words(text: string): string[] {
@@ -89,6 +117,9 @@ export class HintIndex {
 /** Detects, before the model call, that old context will be needed. Stateless. */
 export class DemandPagingPrePass {
   readonly maxPrefetchPages: number;
+  readonly maxTopicPages: number;
+  readonly referenceMinTopics: number;
+  readonly referenceMinShare: number;
   private readonly signals: readonly RegExp[];
   private readonly legacy: boolean;
 
@@ -97,6 +128,12 @@ export class DemandPagingPrePass {
     const custom = (opts.recallSignals ?? []).map((s) => (typeof s === 'string' ? new RegExp(s, 'i') : s));
     this.signals = custom.length > 0 ? custom : this.legacy ? LEGACY_RECALL_SIGNALS : DEFAULT_RECALL_SIGNALS;
     this.maxPrefetchPages = opts.maxPrefetchPages ?? DEFAULT_MAX_PREFETCH_PAGES;
+    this.maxTopicPages = countOption('maxTopicPages', opts.maxTopicPages, DEFAULT_MAX_TOPIC_PAGES);
+    this.referenceMinTopics = countOption('referenceMinTopics', opts.referenceMinTopics, DEFAULT_REFERENCE_MIN_TOPICS);
+    this.referenceMinShare = opts.referenceMinShare ?? DEFAULT_REFERENCE_MIN_SHARE;
+    if (!(this.referenceMinShare >= 0 && this.referenceMinShare <= 1)) {
+      throw new InvalidInput({ field: 'demandPaging.referenceMinShare', reason: `must be in [0, 1], got ${String(this.referenceMinShare)}` });
+    }
   }
 
   hasRecallSignal(message: string): boolean {
@@ -147,6 +184,38 @@ export class DemandPagingPrePass {
     return { recall, claimsAndSummaries, topical, all: ordered.slice(0, this.maxPrefetchPages) };
   }
 
+  /**
+   * Pages the message references without a recall signal: the pages that hold the most of the message's topics
+   * (each in at most `maxTopicPages` pages), when that is at least `referenceMinTopics` and at least
+   * `referenceMinShare` of those topics, and no more than `maxPrefetchPages` pages share that best count (more
+   * would mean the message names no page in particular). Newest first (a correction before the statement it
+   * corrects); mapped pages left out. Costs O(topics × maxTopicPages) with the hint index, whatever the session's
+   * length. Empty in `legacy` mode or with `referenceMinTopics: 0`.
+   */
+  referencedPages(q: PrefetchQuery): string[] {
+    if (this.legacy || this.referenceMinTopics === 0) return [];
+    const counts = new Map<string, number>();
+    let counted = 0;
+    for (const t of this.extractTopics(q.message)) {
+      const pages = this.pagesWith(q, t);
+      if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
+      counted += 1;
+      for (const id of pages) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    const need = Math.max(this.referenceMinTopics, Math.ceil(counted * this.referenceMinShare));
+    let best = 0;
+    for (const n of counts.values()) if (n > best) best = n;
+    if (best < need) return [];
+    // Map order is the order pages were first hit: for pages sharing their topics, the hint order.
+    const top = [...counts].filter(([, n]) => n === best).map(([id]) => id);
+    if (top.length > this.maxPrefetchPages) return [];
+    return top.reverse().filter((id) => !q.workingSetIds.has(id));
+  }
+
+  private pagesWith(q: PrefetchQuery, topic: string): ReadonlySet<string> {
+    return q.hintIndex ? q.hintIndex.pagesWith(topic) : this.scan(q.pageHints, topic);
+  }
+
   private legacyOrder(q: PrefetchQuery, recall: boolean, cs: string[], topical: string[]): string[] {
     if (!recall) return topical;
     const claims = cs.filter((id) => q.pageTable.lookup(id)?.pageType === PageType.Claim);
@@ -161,8 +230,8 @@ export class DemandPagingPrePass {
   private rankTopical(q: PrefetchQuery, topics: string[]): string[] {
     const scores = new Map<string, number>();
     for (const t of topics) {
-      const pages = q.hintIndex ? q.hintIndex.pagesWith(t) : this.scan(q.pageHints, t);
-      if (pages.size === 0) continue;
+      const pages = this.pagesWith(q, t);
+      if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
       const weight = 1 / pages.size;
       for (const id of pages) scores.set(id, (scores.get(id) ?? 0) + weight);
     }

@@ -88,7 +88,8 @@ export type { FaultCompressor, FaultResult, PageFaultHandlerOptions, PageLoader 
 export { DEFAULT_SEARCH_LIMIT, PageSearchHandler, SearchMatchMode } from './search.js';
 export type { PageSearchOptions } from './search.js';
 export {
-  DEFAULT_MAX_PREFETCH_PAGES, DEFAULT_RECALL_SIGNALS, DemandPagingPrePass, HintIndex, LEGACY_RECALL_SIGNALS, STOP_WORDS,
+  DEFAULT_MAX_PREFETCH_PAGES, DEFAULT_MAX_TOPIC_PAGES, DEFAULT_RECALL_SIGNALS, DEFAULT_REFERENCE_MIN_SHARE, DEFAULT_REFERENCE_MIN_TOPICS,
+  DemandPagingPrePass, HintIndex, LEGACY_RECALL_SIGNALS, STOP_WORDS,
 } from './demand-paging.js';
 export type { DemandPagingOptions, PrefetchCandidates, PrefetchQuery } from './demand-paging.js';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidInput } from '@chuk/models';
 import { DemandPagingPrePass, HintIndex, PageTable, makePage } from '../src/index.js';
 
 const pp = new DemandPagingPrePass();
@@ -121,5 +122,64 @@ describe('prefetch candidates', () => {
     const q = { message: 'remind me', pageTable: t, pageHints: new Map<string, string>(), workingSetIds: new Set<string>() };
     expect(pp.getPrefetchCandidates(q)).toHaveLength(5);
     expect(new DemandPagingPrePass({ maxPrefetchPages: 2 }).getPrefetchCandidates(q)).toHaveLength(2);
+  });
+});
+
+describe('referenced pages (no recall signal)', () => {
+  /** Hints by id, registered in this order (oldest first), with their hint index. */
+  function query(entries: readonly (readonly [string, string])[], message: string, mapped: readonly string[] = []) {
+    const pageTable = new PageTable();
+    const pageHints = new Map<string, string>();
+    const hintIndex = new HintIndex();
+    for (const [id, hint] of entries) {
+      pageTable.register(makePage({ pageId: id, modality: 'text', content: hint }));
+      pageHints.set(id, hint);
+      hintIndex.set(id, hint);
+    }
+    return { message, pageTable, pageHints, hintIndex, workingSetIds: new Set(mapped) };
+  }
+  const facts = [
+    ['acct', '[user] My Amber Falcon account number is 7731.'],
+    ['contact', '[user] The Amber Heron contact person is Dana.'],
+    ['other', '[user] My Saffron Condor account number is 1200.'],
+    ['fix', '[user] Correction: my Amber Falcon account number is now 9050.'],
+  ] as const;
+
+  it('names the pages holding the most of the message topics, newest first; mapped pages left out', () => {
+    const q = query(facts, 'What is my Amber Falcon account number?');
+    expect(pp.referencedPages(q)).toEqual(['fix', 'acct']);
+    expect(pp.referencedPages({ ...q, hintIndex: undefined })).toEqual(['fix', 'acct']);
+    expect(pp.referencedPages(query(facts, 'What is my Amber Falcon account number?', ['fix']))).toEqual(['acct']);
+    expect(pp.referencedPages(query(facts, 'Who is the Amber Heron contact person?'))).toEqual(['contact']);
+  });
+  it('needs at least two topics and half of them in one page', () => {
+    expect(pp.referencedPages(query(facts, 'Falcon?'))).toEqual([]);
+    // Five topics found in hints, at most two of them in one page: under half.
+    expect(pp.referencedPages(query(facts, 'saffron condor heron dana falcon'))).toEqual([]);
+    expect(new DemandPagingPrePass({ referenceMinShare: 0.25 }).referencedPages(query(facts, 'saffron condor heron dana falcon'))).toEqual(['contact', 'other']);
+    // Words no hint holds do not count against the share.
+    expect(pp.referencedPages(query(facts, 'amber falcon kiwi mango papaya guava lychee'))).toEqual(['fix', 'acct']);
+    expect(new DemandPagingPrePass({ referenceMinTopics: 5 }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
+  });
+  it('names nothing when more pages tie than it may prefetch, when off, or in legacy mode', () => {
+    const many = Array.from({ length: 6 }, (_, i) => [`p${i}`, `[user] account number ${i}`] as const);
+    expect(pp.referencedPages(query(many, 'which account number?'))).toEqual([]);
+    expect(new DemandPagingPrePass({ maxPrefetchPages: 6 }).referencedPages(query(many, 'which account number?'))).toHaveLength(6);
+    expect(new DemandPagingPrePass({ referenceMinTopics: 0 }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
+    expect(new DemandPagingPrePass({ legacy: true }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
+  });
+  it('ignores topics held by more than maxTopicPages pages, in the reference test and in the ranking', () => {
+    const narrow = new DemandPagingPrePass({ maxTopicPages: 1 });
+    // "amber", "falcon", "account" and "number" are each in two or more pages: no topic is counted.
+    expect(narrow.referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
+    expect(narrow.classify(query(facts, 'amber heron dana')).topical).toEqual(['contact']);
+    expect(pp.classify(query(facts, 'amber heron dana')).topical[0]).toBe('contact');
+    expect(pp.classify(query(facts, 'amber heron dana')).topical).toContain('acct');
+  });
+  it('rejects bad counts and shares with InvalidInput naming the option', () => {
+    expect(() => new DemandPagingPrePass({ maxTopicPages: -1 })).toThrow(/demandPaging\.maxTopicPages/);
+    expect(() => new DemandPagingPrePass({ referenceMinTopics: 1.5 })).toThrow(/demandPaging\.referenceMinTopics/);
+    expect(() => new DemandPagingPrePass({ referenceMinShare: 2 })).toThrow(/demandPaging\.referenceMinShare/);
+    expect(() => new DemandPagingPrePass({ referenceMinShare: Number.NaN })).toThrow(InvalidInput);
   });
 });

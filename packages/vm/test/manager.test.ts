@@ -351,6 +351,19 @@ describe('demand paging through the manager', () => {
     expect(spec.uxMetrics.faultHistory[0]?.reason).toBe('speculative');
     expect(await (await setup({ faultPolicy: { faultConfidenceThreshold: 'explicit' } })).demandPrePass('what did we decide?')).toEqual([]);
   });
+  it('a question naming an evicted page faults it in as resolve_reference under the default threshold', async () => {
+    const m = await setup();
+    await addText(m, 'acct', 200, { hint: '[user] My Amber Falcon account number is 7731.' });
+    await m.evictPage('acct');
+    expect(await m.demandPrePass('What is my Amber Falcon account number?')).toEqual(['acct']);
+    expect(m.uxMetrics.faultHistory.at(-1)?.reason).toBe('resolve_reference');
+    expect(m.faultPolicy.faultsThisTurn).toBe(0);
+    expect(await m.demandPrePass('What is my Amber Falcon account number?')).toEqual([]);
+    const off = await setup({ demandPaging: { referenceMinTopics: 0 } });
+    await addText(off, 'acct', 200, { hint: '[user] My Amber Falcon account number is 7731.' });
+    await off.evictPage('acct');
+    expect(await off.demandPrePass('What is my Amber Falcon account number?')).toEqual([]);
+  });
   it('respects the pre-pass token budget', async () => {
     const m = await setup({ demandPaging: { maxPrefetchTokens: 60 } });
     expect(await m.demandPrePass('what did we decide?')).toEqual(['claim1']);

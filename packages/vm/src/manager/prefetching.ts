@@ -28,16 +28,20 @@ export async function prefetchCore(core: VmCore, ids: readonly string[], reason:
 export async function demandPrePassCore(core: VmCore, userMessage: string): Promise<string[]> {
   const threshold = core.faultPolicy.faultConfidenceThreshold;
   if (threshold === FaultConfidenceThreshold.Explicit || userMessage.trim() === '') return [];
-  const c = core.demandPaging.classify({
+  const query = {
     message: userMessage,
     pageTable: core.pageTable,
     pageHints: core.hints,
     workingSetIds: new Set(core.workingSet.l0Ids()),
     hintIndex: core.hintIndex,
-  });
-  const reason = c.recall ? FaultReason.UserRequestedRecall : FaultReason.Speculative;
-  if (reason === FaultReason.Speculative && threshold === FaultConfidenceThreshold.Referenced) return [];
-  return prefetchCore(core, c.all, reason);
+  };
+  // Under `referenced`, a message without a recall signal prefetches only the pages it references (rare topics in
+  // common), and the full topical ranking is not computed at all.
+  if (threshold === FaultConfidenceThreshold.Referenced && !core.demandPaging.hasRecallSignal(userMessage)) {
+    return prefetchCore(core, core.demandPaging.referencedPages(query), FaultReason.ResolveReference);
+  }
+  const c = core.demandPaging.classify(query);
+  return prefetchCore(core, c.all, c.recall ? FaultReason.UserRequestedRecall : FaultReason.Speculative);
 }
 
 /** A new turn: per-turn counters reset, auto-pins refreshed, L0 snapshot logged, periodic flush and prefetch. */
