@@ -189,7 +189,8 @@ export class DemandPagingPrePass {
    * (each in at most `maxTopicPages` pages), when that is at least `referenceMinTopics` and at least
    * `referenceMinShare` of those topics, and no more than `maxPrefetchPages` pages share that best count (more
    * would mean the message names no page in particular). Newest first (a correction before the statement it
-   * corrects); mapped pages left out. Costs O(topics × maxTopicPages) with the hint index, whatever the session's
+   * corrects). Mapped pages are left out before counting (the message's own page, already mapped, does not hide
+   * the page it asks about). Costs O(topics × maxTopicPages) with the hint index, whatever the session's
    * length. Empty in `legacy` mode or with `referenceMinTopics: 0`.
    */
   referencedPages(q: PrefetchQuery): string[] {
@@ -200,7 +201,7 @@ export class DemandPagingPrePass {
       const pages = this.pagesWith(q, t);
       if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
       counted += 1;
-      for (const id of pages) counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const id of pages) if (!q.workingSetIds.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const need = Math.max(this.referenceMinTopics, Math.ceil(counted * this.referenceMinShare));
     let best = 0;
@@ -209,7 +210,7 @@ export class DemandPagingPrePass {
     // Map order is the order pages were first hit: for pages sharing their topics, the hint order.
     const top = [...counts].filter(([, n]) => n === best).map(([id]) => id);
     if (top.length > this.maxPrefetchPages) return [];
-    return top.reverse().filter((id) => !q.workingSetIds.has(id));
+    return top.reverse();
   }
 
   private pagesWith(q: PrefetchQuery, topic: string): ReadonlySet<string> {

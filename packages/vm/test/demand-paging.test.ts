@@ -150,6 +150,9 @@ describe('referenced pages (no recall signal)', () => {
     expect(pp.referencedPages(q)).toEqual(['fix', 'acct']);
     expect(pp.referencedPages({ ...q, hintIndex: undefined })).toEqual(['fix', 'acct']);
     expect(pp.referencedPages(query(facts, 'What is my Amber Falcon account number?', ['fix']))).toEqual(['acct']);
+    // The message's own page, mapped, holds every topic: it does not hide the page it asks about.
+    const own = query([...facts, ['ask', '[user] What is my Amber Falcon account number?']], 'What is my Amber Falcon account number?', ['ask']);
+    expect(pp.referencedPages(own)).toEqual(['fix', 'acct']);
     expect(pp.referencedPages(query(facts, 'Who is the Amber Heron contact person?'))).toEqual(['contact']);
   });
   it('needs at least two topics and half of them in one page', () => {
