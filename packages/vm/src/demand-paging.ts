@@ -185,13 +185,14 @@ export class DemandPagingPrePass {
   }
 
   /**
-   * Pages the message references without a recall signal: the pages that hold the most of the message's topics
-   * (each in at most `maxTopicPages` pages), when that is at least `referenceMinTopics` and at least
-   * `referenceMinShare` of those topics, and no more than `maxPrefetchPages` pages share that best count (more
-   * would mean the message names no page in particular). Newest first (a correction before the statement it
-   * corrects). Mapped pages are left out before counting (the message's own page, already mapped, does not hide
-   * the page it asks about). Costs O(topics × maxTopicPages) with the hint index, whatever the session's
-   * length. Empty in `legacy` mode or with `referenceMinTopics: 0`.
+   * Pages the message references without a recall signal: the unmapped pages that hold the most of the message's
+   * topics (each topic in at most `maxTopicPages` pages), when that is at least `referenceMinTopics` and at least
+   * `referenceMinShare` of those topics, and no more than `maxPrefetchPages` pages in all, mapped ones included,
+   * hold that many (more would mean the message shares common words with many pages and names none of them).
+   * Newest first (a correction before the statement it corrects). A mapped page with a better match does not hide
+   * the unmapped one (the message's own page, already mapped, holds all its topics). Costs O(topics ×
+   * maxTopicPages) with the hint index, whatever the session's length. Empty in `legacy` mode or with
+   * `referenceMinTopics: 0`.
    */
   referencedPages(q: PrefetchQuery): string[] {
     if (this.legacy || this.referenceMinTopics === 0) return [];
@@ -201,15 +202,17 @@ export class DemandPagingPrePass {
       const pages = this.pagesWith(q, t);
       if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
       counted += 1;
-      for (const id of pages) if (!q.workingSetIds.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const id of pages) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const need = Math.max(this.referenceMinTopics, Math.ceil(counted * this.referenceMinShare));
     let best = 0;
-    for (const n of counts.values()) if (n > best) best = n;
+    for (const [id, n] of counts) if (n > best && !q.workingSetIds.has(id)) best = n;
     if (best < need) return [];
+    let holding = 0;
+    for (const n of counts.values()) if (n >= best) holding += 1;
+    if (holding > this.maxPrefetchPages) return [];
     // Map order is the order pages were first hit: for pages sharing their topics, the hint order.
-    const top = [...counts].filter(([, n]) => n === best).map(([id]) => id);
-    if (top.length > this.maxPrefetchPages) return [];
+    const top = [...counts].filter(([id, n]) => n === best && !q.workingSetIds.has(id)).map(([id]) => id);
     return top.reverse();
   }
 

@@ -168,6 +168,8 @@ describe('referenced pages (no recall signal)', () => {
     const many = Array.from({ length: 6 }, (_, i) => [`p${i}`, `[user] account number ${i}`] as const);
     expect(pp.referencedPages(query(many, 'which account number?'))).toEqual([]);
     expect(new DemandPagingPrePass({ maxPrefetchPages: 6 }).referencedPages(query(many, 'which account number?'))).toHaveLength(6);
+    // Mapped pages count too: words shared with many pages name none of them, even when only two are evicted.
+    expect(pp.referencedPages(query(many, 'which account number?', ['p0', 'p1', 'p2', 'p3']))).toEqual([]);
     expect(new DemandPagingPrePass({ referenceMinTopics: 0 }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
     expect(new DemandPagingPrePass({ legacy: true }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
   });
