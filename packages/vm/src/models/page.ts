@@ -181,7 +181,39 @@ export function copyPage(page: MemoryPage, patch?: Partial<MemoryPage>): MemoryP
  * kept for as long as the page (the original stays as the FULL representation).
  */
 export function derivePage(page: MemoryPage): MemoryPage {
-  return { ...page };
+  // Written out, in the field order of every page literal, rather than `{ ...page }`: a spread copy gets a map
+  // (hidden class) of its own, and code reading pages would then see two shapes instead of one.
+  return {
+    pageId: page.pageId,
+    sessionId: page.sessionId,
+    modality: page.modality,
+    pageType: page.pageType,
+    provenance: page.provenance,
+    represents: page.represents,
+    representationLevel: page.representationLevel,
+    storageTier: page.storageTier,
+    artifactId: page.artifactId,
+    content: page.content,
+    compressionLevel: page.compressionLevel,
+    representations: page.representations,
+    sizeBytes: page.sizeBytes,
+    sizeTokens: page.sizeTokens,
+    createdAt: page.createdAt,
+    lastAccessed: page.lastAccessed,
+    accessCount: page.accessCount,
+    importance: page.importance,
+    dirty: page.dirty,
+    pinned: page.pinned,
+    parentPageId: page.parentPageId,
+    mimeType: page.mimeType,
+    durationSeconds: page.durationSeconds,
+    dimensions: page.dimensions,
+    transcript: page.transcript,
+    caption: page.caption,
+    metadata: page.metadata,
+    version: page.version,
+    groupId: page.groupId,
+  };
 }
 
 /** `last_accessed = now`, `access_count += 1` (mutates and returns the page). */
