@@ -22,7 +22,7 @@ export const MIN_TOPIC_LENGTH = 4;
  * meant (their weight is under 1/256), and walking their postings would make a user message cost O(pages).
  */
 export const DEFAULT_MAX_TOPIC_PAGES = 256;
-/** A page whose hint holds this many of the message's rare topics is referenced by the message. */
+/** A page whose hint holds at least this many of the message's topics may be referenced by it (`referencedPages`). */
 export const DEFAULT_REFERENCE_MIN_TOPICS = 2;
 /** ... and at least this share of the message's topics (those in at most `maxTopicPages` pages). */
 export const DEFAULT_REFERENCE_MIN_SHARE = 0.5;

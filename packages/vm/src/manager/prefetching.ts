@@ -35,8 +35,8 @@ export async function demandPrePassCore(core: VmCore, userMessage: string): Prom
     workingSetIds: new Set(core.workingSet.l0Ids()),
     hintIndex: core.hintIndex,
   };
-  // Under `referenced`, a message without a recall signal prefetches only the pages it references (rare topics in
-  // common), and the full topical ranking is not computed at all.
+  // Under `referenced`, a message without a recall signal prefetches only the pages it names (`referencedPages`),
+  // and the full topical ranking is not computed at all.
   if (threshold === FaultConfidenceThreshold.Referenced && !core.demandPaging.hasRecallSignal(userMessage)) {
     return prefetchCore(core, core.demandPaging.referencedPages(query), FaultReason.ResolveReference);
   }

@@ -140,37 +140,10 @@ export function makePage(init: MemoryPageInit, now: Date = new Date()): MemoryPa
 
 /** Copy with fresh arrays/records, so the copy can be changed without touching the original. */
 export function copyPage(page: MemoryPage, patch?: Partial<MemoryPage>): MemoryPage {
-  const copy: MemoryPage = {
-    pageId: page.pageId,
-    sessionId: page.sessionId,
-    modality: page.modality,
-    pageType: page.pageType,
-    provenance: page.provenance.length === 0 ? [] : [...page.provenance],
-    represents: page.represents,
-    representationLevel: page.representationLevel,
-    storageTier: page.storageTier,
-    artifactId: page.artifactId,
-    content: page.content,
-    compressionLevel: page.compressionLevel,
-    representations: { ...page.representations },
-    sizeBytes: page.sizeBytes,
-    sizeTokens: page.sizeTokens,
-    createdAt: page.createdAt,
-    lastAccessed: page.lastAccessed,
-    accessCount: page.accessCount,
-    importance: page.importance,
-    dirty: page.dirty,
-    pinned: page.pinned,
-    parentPageId: page.parentPageId,
-    mimeType: page.mimeType,
-    durationSeconds: page.durationSeconds,
-    dimensions: page.dimensions,
-    transcript: page.transcript,
-    caption: page.caption,
-    metadata: { ...page.metadata },
-    version: page.version,
-    groupId: page.groupId,
-  };
+  const copy = derivePage(page);
+  copy.provenance = page.provenance.length === 0 ? [] : [...page.provenance];
+  copy.representations = { ...page.representations };
+  copy.metadata = { ...page.metadata };
   return patch === undefined ? copy : Object.assign(copy, patch);
 }
 
