@@ -220,6 +220,11 @@ export class ContextPacker {
     }
   }
 
+  /** Drop the cached line of a page that left L0 (it is rendered again if the page is mapped again). */
+  forget(pageId: string): void {
+    this.lineCache.delete(pageId);
+  }
+
   private readonly lineCache = new Map<string, { page: MemoryPage; formatted: FormattedPage; gen: number }>();
   private generation = 0;
 

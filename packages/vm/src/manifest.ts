@@ -317,6 +317,11 @@ export class ManifestBuilder {
     this.wsEntry(id, e, tokens ?? (e.sizeTokens || MANIFEST_FALLBACK_TOKENS), importance ?? DEFAULT_IMPORTANCE, this.generation);
   }
 
+  /** Drop the cached working-set entry of a page that left L0 (it is rebuilt if the page is mapped again). */
+  forgetWorkingSetEntry(id: string): void {
+    this.wsCache.delete(id);
+  }
+
   /** The cached entry when still valid (stamped with `gen`), else a new one. */
   private wsEntry(id: string, e: PageTableEntry, tokens: number, importance: number, gen: number): WsCached {
     let c = this.wsCache.get(id);

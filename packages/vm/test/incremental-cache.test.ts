@@ -90,6 +90,32 @@ describe('incremental build caches', () => {
   });
 });
 
+describe('context caches hold the working set only', () => {
+  /** The manager's private caches, read for this test only. */
+  const caches = (vm: MemoryManager): { lines: number; entries: number } => {
+    const core = (vm as unknown as { core: { packer: unknown; manifestBuilder: unknown } }).core;
+    return {
+      lines: (core.packer as { lineCache: Map<string, unknown> }).lineCache.size,
+      entries: (core.manifestBuilder as { wsCache: Map<string, unknown> }).wsCache.size,
+    };
+  };
+  it('evicted and deleted pages leave them, with no buildContext or only budgeted ones', async () => {
+    const vm = new MemoryManager({ sessionId: 's', config: { maxL0Tokens: 2_000, reservedTokens: 200 }, evictionPolicy: new ImportanceWeightedLRU() });
+    for (let i = 0; i < 400; i++) {
+      await vm.addToWorkingSet(await vm.createPage(text(i), { pageId: `p_${i}` }));
+      if (i % 50 === 49) await vm.buildContext({ tokenBudget: 500 });
+    }
+    const mapped = (await vm.getL0Pages()).length;
+    expect(mapped).toBeLessThan(100);
+    expect(caches(vm).lines).toBeLessThanOrEqual(mapped);
+    expect(caches(vm).entries).toBeLessThanOrEqual(mapped);
+    const last = (await vm.getL0Pages()).at(-1)?.pageId ?? '';
+    await vm.deletePage(last);
+    expect(caches(vm).lines).toBeLessThanOrEqual(mapped - 1);
+    expect(caches(vm).entries).toBeLessThanOrEqual(mapped - 1);
+  });
+});
+
 describe('MutationLogLite lazy indexes', () => {
   it('indexes entries recorded after a query, and clear() resets them', () => {
     const log = new MutationLogLite({ sessionId: 's' });

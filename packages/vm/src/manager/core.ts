@@ -284,6 +284,7 @@ export class VmCore implements PageLoader {
   forgetPage(pageId: string): void {
     const page = this.store.get(pageId);
     this.workingSet.remove(pageId, page);
+    this.forgetContext(pageId);
     this.workingSet.unpinPage(pageId);
     this.workingSet.clearImportance(pageId);
     this.workingSet.antiThrash.forget(pageId);
@@ -334,6 +335,15 @@ export class VmCore implements PageLoader {
     const id = page.pageId;
     const entry = this.pageTable.lookup(id);
     if (entry) this.manifestBuilder.primeWorkingSetEntry(id, entry, this.manifestTokens(id), this.workingSet.importanceOverrides.get(id) ?? page.importance);
+  }
+
+  /**
+   * A page left L0: drop its primed context line and manifest entry, so those caches hold the working set only,
+   * even when `buildContext` (which prunes them too) is called rarely, never, or only with a token budget.
+   */
+  forgetContext(pageId: string): void {
+    this.packer.forget(pageId);
+    this.manifestBuilder.forgetWorkingSetEntry(pageId);
   }
 
   /** Throws `PageNotFoundError` for an id the page table does not know. */

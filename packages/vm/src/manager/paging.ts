@@ -222,6 +222,7 @@ export function evictOne(core: VmCore, pageId: string, target: StorageTier, caus
 /** Take an evicted page out of L0 and record its new tier (and artifact, when it was written to a tier store). */
 function unmap(core: VmCore, pageId: string, current: MemoryPage, target: StorageTier, cause: string, now: Date | undefined, artifactId: string | undefined): true {
   core.workingSet.remove(pageId, current);
+  core.forgetContext(pageId);
   const oldTier = core.pageTable.moveTo(pageId, target, artifactId ? { artifactId } : undefined) ?? current.storageTier;
   core.tlb.invalidate(pageId);
   if (artifactId) {
