@@ -26,6 +26,11 @@ export const DEFAULT_MAX_TOPIC_PAGES = 256;
 export const DEFAULT_REFERENCE_MIN_TOPICS = 2;
 /** ... and at least this share of the message's topics (those in at most `maxTopicPages` pages). */
 export const DEFAULT_REFERENCE_MIN_SHARE = 0.5;
+/**
+ * A message with more distinct topics than this names no page (a pasted document, say): no hint holds half of
+ * them, and this bounds the work at O(REFERENCE_MAX_TOPICS × maxTopicPages).
+ */
+export const REFERENCE_MAX_TOPICS = 64;
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(
   (
@@ -191,14 +196,16 @@ export class DemandPagingPrePass {
    * hold that many (more would mean the message shares common words with many pages and names none of them).
    * Newest first (a correction before the statement it corrects). A mapped page with a better match does not hide
    * the unmapped one (the message's own page, already mapped, holds all its topics). Costs O(topics ×
-   * maxTopicPages) with the hint index, whatever the session's length. Empty in `legacy` mode or with
-   * `referenceMinTopics: 0`.
+   * maxTopicPages) with the hint index, whatever the session's length. Empty in `legacy` mode, with
+   * `referenceMinTopics: 0`, or for a message of more than `REFERENCE_MAX_TOPICS` topics.
    */
   referencedPages(q: PrefetchQuery): string[] {
     if (this.legacy || this.referenceMinTopics === 0) return [];
+    const topics = this.extractTopics(q.message);
+    if (topics.length > REFERENCE_MAX_TOPICS) return [];
     const counts = new Map<string, number>();
     let counted = 0;
-    for (const t of this.extractTopics(q.message)) {
+    for (const t of topics) {
       const pages = this.pagesWith(q, t);
       if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
       counted += 1;

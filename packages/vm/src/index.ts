@@ -89,7 +89,7 @@ export { DEFAULT_SEARCH_LIMIT, PageSearchHandler, SearchMatchMode } from './sear
 export type { PageSearchOptions } from './search.js';
 export {
   DEFAULT_MAX_PREFETCH_PAGES, DEFAULT_MAX_TOPIC_PAGES, DEFAULT_RECALL_SIGNALS, DEFAULT_REFERENCE_MIN_SHARE, DEFAULT_REFERENCE_MIN_TOPICS,
-  DemandPagingPrePass, HintIndex, LEGACY_RECALL_SIGNALS, STOP_WORDS,
+  DemandPagingPrePass, HintIndex, LEGACY_RECALL_SIGNALS, REFERENCE_MAX_TOPICS, STOP_WORDS,
 } from './demand-paging.js';
 export type { DemandPagingOptions, PrefetchCandidates, PrefetchQuery } from './demand-paging.js';
 

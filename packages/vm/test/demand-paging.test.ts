@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '@chuk/models';
-import { DemandPagingPrePass, HintIndex, PageTable, makePage } from '../src/index.js';
+import { DemandPagingPrePass, HintIndex, PageTable, REFERENCE_MAX_TOPICS, makePage } from '../src/index.js';
 
 const pp = new DemandPagingPrePass();
 
@@ -172,6 +172,8 @@ describe('referenced pages (no recall signal)', () => {
     expect(pp.referencedPages(query(many, 'which account number?', ['p0', 'p1', 'p2', 'p3']))).toEqual([]);
     expect(new DemandPagingPrePass({ referenceMinTopics: 0 }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
     expect(new DemandPagingPrePass({ legacy: true }).referencedPages(query(facts, 'What is my Amber Falcon account number?'))).toEqual([]);
+    const pasted = `What is my Amber Falcon account number? ${Array.from({ length: REFERENCE_MAX_TOPICS }, (_, i) => `word${i}`).join(' ')}`;
+    expect(pp.referencedPages(query([...facts, ['words', pasted]], pasted))).toEqual([]);
   });
   it('ignores topics held by more than maxTopicPages pages, in the reference test and in the ranking', () => {
     const narrow = new DemandPagingPrePass({ maxTopicPages: 1 });
