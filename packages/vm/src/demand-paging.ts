@@ -24,7 +24,7 @@ export const MIN_TOPIC_LENGTH = 4;
 export const DEFAULT_MAX_TOPIC_PAGES = 256;
 /** A page whose hint holds at least this many of the message's topics may be referenced by it (`referencedPages`). */
 export const DEFAULT_REFERENCE_MIN_TOPICS = 2;
-/** ... and at least this share of the message's topics (those in at most `maxTopicPages` pages). */
+/** ... and at least this share of the message's topics that some hint holds. */
 export const DEFAULT_REFERENCE_MIN_SHARE = 0.5;
 /**
  * A message with more distinct topics than this names no page (a pasted document, say): no hint holds half of
@@ -191,8 +191,8 @@ export class DemandPagingPrePass {
 
   /**
    * Pages the message references without a recall signal: the unmapped pages that hold the most of the message's
-   * topics (each topic in at most `maxTopicPages` pages), when that is at least `referenceMinTopics` and at least
-   * `referenceMinShare` of those topics, and no more than `maxPrefetchPages` pages in all, mapped ones included,
+   * topics (only topics in at most `maxTopicPages` pages are matched), when that is at least `referenceMinTopics`
+   * and at least `referenceMinShare` of the topics some hint holds (common ones included), and no more than `maxPrefetchPages` pages in all, mapped ones included,
    * hold that many (more would mean the message shares common words with many pages and names none of them).
    * Newest first (a correction before the statement it corrects). A mapped page with a better match does not hide
    * the unmapped one (the message's own page, already mapped, holds all its topics). Costs O(topics ×
@@ -207,8 +207,10 @@ export class DemandPagingPrePass {
     let counted = 0;
     for (const t of topics) {
       const pages = this.pagesWith(q, t);
-      if (pages.size === 0 || pages.size > this.maxTopicPages) continue;
+      if (pages.size === 0) continue;
+      // A topic in too many pages is not walked, but it still counts towards the share a page must hold.
       counted += 1;
+      if (pages.size > this.maxTopicPages) continue;
       for (const id of pages) counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const need = Math.max(this.referenceMinTopics, Math.ceil(counted * this.referenceMinShare));

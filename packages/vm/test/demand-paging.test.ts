@@ -183,6 +183,17 @@ describe('referenced pages (no recall signal)', () => {
     expect(pp.classify(query(facts, 'amber heron dana')).topical[0]).toBe('contact');
     expect(pp.classify(query(facts, 'amber heron dana')).topical).toContain('acct');
   });
+  it('common topics are not walked but count towards the share a page must hold', () => {
+    const narrow = new DemandPagingPrePass({ maxTopicPages: 1 });
+    const pages = [
+      ['a', 'alpha beta shared common'],
+      ['b', 'shared common other'],
+      ['c', 'shared common third'],
+    ] as const;
+    expect(narrow.referencedPages(query(pages, 'alpha beta shared common'))).toEqual(['a']);
+    // Six known topics: a page must hold three, and "a" holds two of the walked ones.
+    expect(narrow.referencedPages(query(pages, 'alpha beta shared common other third'))).toEqual([]);
+  });
   it('rejects bad counts and shares with InvalidInput naming the option', () => {
     expect(() => new DemandPagingPrePass({ maxTopicPages: -1 })).toThrow(/demandPaging\.maxTopicPages/);
     expect(() => new DemandPagingPrePass({ referenceMinTopics: 1.5 })).toThrow(/demandPaging\.referenceMinTopics/);
