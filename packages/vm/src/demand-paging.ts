@@ -192,9 +192,9 @@ export class DemandPagingPrePass {
   /**
    * Pages the message references without a recall signal: the unmapped pages that hold the most of the message's
    * topics (only topics in at most `maxTopicPages` pages are matched), when that is at least `referenceMinTopics`
-   * and at least `referenceMinShare` of the topics some hint holds (common ones included), and no more than `maxPrefetchPages` pages in all, mapped ones included,
-   * hold that many (more would mean the message shares common words with many pages and names none of them).
-   * Newest first (a correction before the statement it corrects). A mapped page with a better match does not hide
+   * and at least `referenceMinShare` of the topics some hint holds (common ones included), and no more than
+   * `maxPrefetchPages` pages in all, mapped ones included, hold that many (more would mean the message shares
+   * common words with many pages and names none of them). Newest first (a correction before the statement it corrects). A mapped page with a better match does not hide
    * the unmapped one (the message's own page, already mapped, holds all its topics). Costs O(topics ×
    * maxTopicPages) with the hint index, whatever the session's length. Empty in `legacy` mode, with
    * `referenceMinTopics: 0`, or for a message of more than `REFERENCE_MAX_TOPICS` topics.
