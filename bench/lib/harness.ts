@@ -67,6 +67,11 @@ export async function runWorkload(workload: Workload, print: (line: string) => v
   }
 }
 
+/** One latency figure (ms) per size, named `${prefix}@${size}`: the scale workloads' per-size lines. */
+export function latencyFigures(prefix: string, sizes: readonly number[], values: readonly number[], describe: (size: number) => string): Figure[] {
+  return sizes.map((size, i) => ({ name: `${prefix}@${size}`, unit: 'ms', value: values[i] as number, description: describe(size) }));
+}
+
 /** Time an async function with performance.now(); returns milliseconds. */
 export async function timeMs(fn: () => Promise<void>): Promise<number> {
   const start = performance.now();

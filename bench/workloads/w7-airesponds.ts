@@ -8,7 +8,7 @@ import { EventSource, EventType, InMemorySessionStore, Session, SessionEvent, To
 import type { TokenCounter } from '@chuk/models';
 import { SessionManager } from '@chuk/session-manager';
 import type { RunResult, Workload } from '../lib/harness.js';
-import { median } from '../lib/harness.js';
+import { latencyFigures, median } from '../lib/harness.js';
 import { SEED_W2_W4, TextGenerator } from '../lib/text.js';
 import { exactCounter } from './w2-conversation.js';
 
@@ -68,12 +68,7 @@ const w7sm: Workload = {
     const [small, , large] = byLength as [number, number, number];
     return {
       figures: [
-        ...LENGTHS.map((length, i) => ({
-          name: `W7sm aiResponds@${length}`,
-          unit: 'ms',
-          value: byLength[i] as number,
-          description: `median of ${SAMPLES} calls on a session of ${length} events`,
-        })),
+        ...latencyFigures('W7sm aiResponds', LENGTHS, byLength, (length) => `median of ${SAMPLES} calls on a session of ${length} events`),
         { name: 'W7sm 10000/10', unit: 'ratio', value: large / small, description: 'aiResponds latency at 10,000 vs 10 events (bar <= 1.5)' },
       ],
     };

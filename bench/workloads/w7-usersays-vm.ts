@@ -9,7 +9,7 @@
 import { SessionManager } from '@chuk/session-manager';
 import type { TokenCounter } from '@chuk/models';
 import type { RunResult, Workload } from '../lib/harness.js';
-import { median } from '../lib/harness.js';
+import { latencyFigures, median } from '../lib/harness.js';
 import { SEED_W2_W4, TextGenerator } from '../lib/text.js';
 import { exactCounter } from './w2-conversation.js';
 
@@ -51,12 +51,7 @@ const w7vmsm: Workload = {
     const [, full, large] = byLength as [number, number, number];
     return {
       figures: [
-        ...VM_LENGTHS.map((length, i) => ({
-          name: `W7vmsm userSays@${length}`,
-          unit: 'ms',
-          value: byLength[i] as number,
-          description: `median of ${SAMPLES} calls after ${length} messages (VM on)`,
-        })),
+        ...latencyFigures('W7vmsm userSays', VM_LENGTHS, byLength, (length) => `median of ${SAMPLES} calls after ${length} messages (VM on)`),
         { name: 'W7vmsm 10000/1000', unit: 'ratio', value: large / full, description: 'userSays latency at 10,000 vs 1,000 messages, VM on, L0 full at both (bar <= 1.5)' },
       ],
     };
