@@ -208,9 +208,9 @@ export class ContextPacker {
    * Render a page's line ahead of the next unbudgeted `pack` (called when a page is mapped or its content
    * changes), so a build mostly joins cached lines. A line not packed by the next call is pruned as usual.
    */
-  prime(page: MemoryPage): void {
+  prime(page: MemoryPage): FormattedPage {
     const c = this.lineCache.get(page.pageId);
-    if (c?.page === page) return;
+    if (c?.page === page) return c.formatted;
     const formatted = this.formatPage(page, undefined, false);
     if (c) {
       c.page = page;
@@ -218,6 +218,12 @@ export class ContextPacker {
     } else {
       this.lineCache.set(page.pageId, { page, formatted, gen: this.generation });
     }
+    return formatted;
+  }
+
+  /** Tokens of the page's unbudgeted line (rendered and kept as by `prime`). */
+  lineTokens(page: MemoryPage): number {
+    return this.prime(page).tokensEst;
   }
 
   /** Drop the cached line of a page that left L0 (it is rendered again if the page is mapped again). */

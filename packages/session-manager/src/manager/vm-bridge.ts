@@ -65,6 +65,7 @@ export class VmBridge {
       ...(o.manifest === undefined ? {} : { manifest: o.manifest }),
       ...(o.maxPinnedSummaries === undefined ? {} : { maxPinnedSummaries: o.maxPinnedSummaries }),
       ...(o.recordVersions === undefined ? {} : { recordVersions: o.recordVersions }),
+      ...(o.chargeContextLines === undefined ? {} : { chargeContextLines: o.chargeContextLines }),
       clock: init.clock,
       logger: init.logger,
     });

@@ -176,6 +176,12 @@ export class VmCore implements PageLoader {
     this.touch();
   }
 
+  /** Tokens L0 charges for `page`: its size, or its `VM:CONTEXT` line when larger and `chargeContextLines` is on. */
+  chargeOf(page: MemoryPage): number {
+    const size = pageTokens(page, this.estimator);
+    return this.options.chargeContextLines === true ? Math.max(size, this.packer.lineTokens(page)) : size;
+  }
+
   syncTokenMetrics(): void {
     this.metrics.tokensInWorkingSet = this.workingSet.tokensUsed;
     this.metrics.tokensAvailable = this.workingSet.tokensAvailable;

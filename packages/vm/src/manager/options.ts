@@ -57,6 +57,12 @@ export interface MemoryManagerOptions {
   recordVersions?: boolean;
   /** Send the reference's "error page" envelope to the model instead of `{"error", "page_id"}`. */
   legacyErrorEnvelope?: boolean;
+  /**
+   * Charge each L0 page the larger of its size and the tokens of its `VM:CONTEXT` line (prefix, page id, quotes,
+   * escaping, timestamp), so the budget bounds what the packed context really costs. Off by default: a page is
+   * charged its size (`pageTokens`), as the reference does, and the lines add a few tokens each beyond the budget.
+   */
+  chargeContextLines?: boolean;
   clock?: () => Date;
   idGenerator?: () => string;
   logger?: Logger;
@@ -87,6 +93,8 @@ export interface VmFacadeOptions {
   maxPinnedSummaries?: number;
   /** Keep every page version in the mutation log so `mutationLog.replayTo` returns earlier content (default off; see `MemoryManagerOptions`). */
   recordVersions?: boolean;
+  /** Charge each L0 page its `VM:CONTEXT` line when larger than its size (default off; see `MemoryManagerOptions`). */
+  chargeContextLines?: boolean;
   /** Role of the VM developer message (default `system`). */
   developerRole?: VmDeveloperRole;
   /** Default `mapped_messages`. */

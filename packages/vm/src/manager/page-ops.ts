@@ -1,7 +1,6 @@
 import { StorageError } from '@chuk/models';
 import { MutationCause, MutationType, StorageTier, isPersistentTier } from '../enums.js';
 import { assertImportance, copyPage, type MemoryPage } from '../models/page.js';
-import { pageTokens } from '../tokens.js';
 import type { VmCore } from './core.js';
 import type { PagePatch } from './options.js';
 import { evictionRun, mapToL0 } from './paging.js';
@@ -45,7 +44,7 @@ export async function updatePageCore(core: VmCore, pageId: string, patch: PagePa
   core.replaceStored(next);
   core.recordVersion(next);
   if (ws.isInL0(pageId)) {
-    ws.updatePageTokens(pageId, charged, pageTokens(next, core.estimator), next.modality);
+    ws.updatePageTokens(pageId, charged, core.chargeOf(next), next.modality);
     const usable = ws.config.maxL0Tokens - ws.config.reservedTokens;
     if (ws.tokensUsed > usable) await runSteps(evictionRun(core, 0, pageId));
   }

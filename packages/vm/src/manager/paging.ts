@@ -2,7 +2,6 @@ import { StorageError } from '@chuk/models';
 import { tokensSaved, type CompressionResult } from '../compression.js';
 import { Actor, CompressionLevel, MutationCause, MutationType, StorageTier, compressCause, isPersistentTier } from '../enums.js';
 import { copyPage, type MemoryPage } from '../models/page.js';
-import { pageTokens } from '../tokens.js';
 import type { VmCore } from './core.js';
 import { mapMaybe, runSteps, wait, type MaybePromise, type Steps } from './steps.js';
 
@@ -35,7 +34,7 @@ export function mapToL0(core: VmCore, pageId: string): MaybePromise<MapResult> {
   if (!stored) return NOT_MAPPED;
   const ws = core.workingSet;
   const already = ws.isInL0(pageId);
-  const t = pageTokens(stored, core.estimator);
+  const t = core.chargeOf(stored);
   const needed = already ? t - ws.chargedTokens(pageId) : t;
   if (needed > 0 && !ws.canFit(needed)) return mapMaybe(runSteps(evictionRun(core, needed, pageId)), (run) => mapFreed(core, pageId, already, run));
   return mapFreed(core, pageId, already, NO_EVICTIONS, stored);
@@ -49,7 +48,11 @@ function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionR
   const page = stored !== undefined ? core.ownCopy(stored) : core.writable(pageId);
   if (!page) return mapResult(false, run);
   const ws = core.workingSet;
-  if (!ws.addToL0(page)) return mapResult(false, run);
+  if (!ws.addToL0(page, core.chargeOf(page))) {
+    // A line rendered to charge a page that did not fit is not kept.
+    if (!already) core.forgetContext(pageId);
+    return mapResult(false, run);
+  }
   const tierBefore = core.pageTable.moveAccessed(pageId, StorageTier.L0, page.lastAccessed);
   core.tlb.invalidate(pageId);
   if (!already) core.log(pageId, MutationType.Update, tierBefore, StorageTier.L0, MutationCause.MapToL0, Actor.System, page.lastAccessed);
@@ -193,7 +196,7 @@ function applyCompression(
   const charged = ws.chargedTokens(pageId);
   // A charged page is in L0; only an uncharged one needs the L0 lookup.
   const inL0 = charged > 0 || ws.isInL0(pageId);
-  if (inL0) ws.updatePageTokens(pageId, charged, pageTokens(newPage, core.estimator), newPage.modality);
+  if (inL0) ws.updatePageTokens(pageId, charged, core.chargeOf(newPage), newPage.modality);
   core.replaceStored(newPage);
   core.recordVersion(newPage, now);
   if (inL0) core.primeContext(newPage);

@@ -131,9 +131,12 @@ export class WorkingSetManager {
     return this.charged.get(pageId)?.tokens ?? 0;
   }
 
-  /** Map a page into L0. A page already in L0 is re-charged by the difference only. */
-  addToL0(page: MemoryPage): boolean {
-    const t = pageTokens(page, this.estimator);
+  /**
+   * Map a page into L0, charging it `tokens` (default: its size, `pageTokens`). A page already in L0 is re-charged
+   * by the difference only.
+   */
+  addToL0(page: MemoryPage, tokens?: number): boolean {
+    const t = tokens ?? pageTokens(page, this.estimator);
     const previous = this.charged.get(page.pageId);
     if (previous) {
       this.budget.remove(previous.tokens, previous.modality);
