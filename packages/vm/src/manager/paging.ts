@@ -37,18 +37,18 @@ export function mapToL0(core: VmCore, pageId: string): MaybePromise<MapResult> {
   const t = core.chargeOf(stored);
   const needed = already ? t - ws.chargedTokens(pageId) : t;
   if (needed > 0 && !ws.canFit(needed)) return mapMaybe(runSteps(evictionRun(core, needed, pageId)), (run) => mapFreed(core, pageId, already, run));
-  return mapFreed(core, pageId, already, NO_EVICTIONS, stored);
+  return mapFreed(core, pageId, already, NO_EVICTIONS, stored, t);
 }
 
 /**
  * The mapping itself, once room was made (`run`); then proactive eviction when configured. `stored` is the stored
- * page when nothing ran in between (else it is looked up again).
+ * page when nothing ran in between, with its `charge` (else both are looked up again).
  */
-function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionRun, stored?: MemoryPage): MaybePromise<MapResult> {
+function mapFreed(core: VmCore, pageId: string, already: boolean, run: EvictionRun, stored?: MemoryPage, charge?: number): MaybePromise<MapResult> {
   const page = stored !== undefined ? core.ownCopy(stored) : core.writable(pageId);
   if (!page) return mapResult(false, run);
   const ws = core.workingSet;
-  if (!ws.addToL0(page, core.chargeOf(page))) {
+  if (!ws.addToL0(page, charge ?? core.chargeOf(page))) {
     // A line rendered to charge a page that did not fit is not kept.
     if (!already) core.forgetContext(pageId);
     return mapResult(false, run);
